@@ -1,0 +1,139 @@
+#include "trm/app/app.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "trm/config/experiment_loader.h"
+#include "trm/plugin/plugin_loader.h"
+#include "trm/registry/registry.h"
+
+#include <ATen/Parallel.h>
+
+ABSL_FLAG(std::string, plugins, "",
+          "Comma-separated plugins to load (names or .so paths). Default: every plugin in "
+          "--plugin_dir and next to the tool.");
+ABSL_FLAG(std::string, plugin_dir, "", "Extra folder searched for libtrm_*.so plugins.");
+ABSL_FLAG(bool, list_plugins, false, "Print every registry and its entries, then exit.");
+ABSL_FLAG(std::string, experiment, "",
+          "Experiment name (experiments/NAME.textproto) or path to a text proto.");
+ABSL_FLAG(std::vector<std::string>, set, {},
+          "Override an experiment field, e.g. --set arch.L_cycles=6 (repeatable).");
+ABSL_FLAG(bool, print_config, false, "Print the final experiment config and exit.");
+ABSL_FLAG(int, threads, 0, "Intra-op CPU threads (0 = number of cores).");
+
+namespace trm {
+namespace {
+
+std::vector<std::string>& MutableSetFlags() {
+  static auto* const sets = new std::vector<std::string>;
+  return *sets;
+}
+
+std::string& MutableArgv0() {
+  static auto* const argv0 = new std::string;
+  return *argv0;
+}
+
+}  // namespace
+
+const std::vector<std::string>& SetFlags() { return MutableSetFlags(); }
+const std::string& ToolArgv0() { return MutableArgv0(); }
+
+void Die(const absl::Status& status) {
+  std::string message(status.message());
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  std::cerr << "error: " << message << std::endl;
+  std::exit(1);
+}
+
+void PrintRegistries(std::ostream& out) {
+  out << "plugins:\n";
+  for (const LoadedPlugin& plugin : GlobalPluginLoader().plugins()) {
+    out << "  " << plugin.name << "  (" << plugin.path << ")";
+    if (!plugin.description.empty()) out << "  " << plugin.description;
+    out << "\n";
+  }
+  for (RegistryBase* registry : AllRegistries()) {
+    out << registry->kind() << ":\n";
+    const auto entries = registry->Entries();
+    if (entries.empty()) out << "  (none)\n";
+    for (const RegistryBase::EntryInfo& entry : entries) {
+      out << "  " << entry.name;
+      if (!entry.origin.empty()) out << "  [" << entry.origin << "]";
+      if (!entry.description.empty()) out << "  " << entry.description;
+      out << "\n";
+    }
+  }
+}
+
+std::vector<std::string> InitTool(int argc, char** argv, const char* usage) {
+  MutableArgv0() = argv[0];
+  // Collect every --set before Abseil parses (it keeps only the last value of a flag).
+  std::vector<char*> rest = {argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--set" || arg == "-set") {
+      if (i + 1 >= argc) Die(absl::InvalidArgumentError("--set needs a value: --set path=value"));
+      MutableSetFlags().push_back(argv[++i]);
+    } else if (absl::StartsWith(arg, "--set=") || absl::StartsWith(arg, "-set=")) {
+      MutableSetFlags().push_back(arg.substr(arg.find('=') + 1));
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  absl::SetProgramUsageMessage(usage);
+  std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(rest.size()), rest.data());
+
+  const int threads = absl::GetFlag(FLAGS_threads) > 0
+                          ? absl::GetFlag(FLAGS_threads)
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+
+  PluginLoader& loader = GlobalPluginLoader();
+  std::vector<std::string> dirs = DefaultPluginDirs(argv[0]);
+  if (!absl::GetFlag(FLAGS_plugin_dir).empty()) {
+    dirs.insert(dirs.begin(), absl::GetFlag(FLAGS_plugin_dir));
+  }
+  const std::string requested = absl::GetFlag(FLAGS_plugins);
+  if (!requested.empty()) {
+    for (const std::string& plugin :
+         std::vector<std::string>(absl::StrSplit(requested, ',', absl::SkipEmpty()))) {
+      if (absl::Status s = loader.LoadByNameOrPath(plugin, dirs); !s.ok()) Die(s);
+    }
+  } else {
+    if (!absl::GetFlag(FLAGS_plugin_dir).empty()) {
+      if (absl::Status s = loader.LoadDirectory(absl::GetFlag(FLAGS_plugin_dir)); !s.ok()) Die(s);
+    }
+    for (const std::string& dir : dirs) {
+      if (absl::Status s = loader.LoadDirectory(dir); !s.ok()) Die(s);
+    }
+  }
+  if (absl::GetFlag(FLAGS_list_plugins)) {
+    PrintRegistries(std::cout);
+    std::exit(0);
+  }
+  return std::vector<std::string>(positional.begin() + 1, positional.end());
+}
+
+config::Experiment ExperimentFromFlagsOrDie() {
+  const std::string name = absl::GetFlag(FLAGS_experiment);
+  if (name.empty()) Die(absl::InvalidArgumentError("--experiment is required (see --help)"));
+  absl::StatusOr<config::Experiment> experiment =
+      config::LoadExperiment(name, SetFlags(), ToolArgv0());
+  if (!experiment.ok()) Die(experiment.status());
+  if (absl::GetFlag(FLAGS_print_config)) {
+    std::cout << config::ExperimentToText(*experiment);
+    std::exit(0);
+  }
+  return *std::move(experiment);
+}
+
+}  // namespace trm

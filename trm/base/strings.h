@@ -1,0 +1,24 @@
+// Small string helpers shared by the core's error messages.
+#ifndef TRM_BASE_STRINGS_H_
+#define TRM_BASE_STRINGS_H_
+
+#include <string>
+#include <vector>
+
+namespace trm {
+
+// Levenshtein distance, case-insensitive.
+int EditDistance(const std::string& a, const std::string& b);
+
+// The candidates closest to `name` (at most `max_results`, best first), for "did you mean" hints.
+// A candidate qualifies when its distance is at most max(2, |name| / 3) or one contains the other.
+std::vector<std::string> ClosestMatches(const std::string& name,
+                                        const std::vector<std::string>& candidates,
+                                        int max_results = 3);
+
+// " (did you mean 'a' or 'b'?)" or "" when nothing is close.
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace trm
+
+#endif  // TRM_BASE_STRINGS_H_

@@ -1,0 +1,49 @@
+// Evaluator plugins consume the final ACT step of every test batch and turn them into metrics and
+// artefacts (spec §6.7, §10).
+#ifndef TRM_EVAL_EVALUATOR_H_
+#define TRM_EVAL_EVALUATOR_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "trm/config/experiment.pb.h"
+#include "trm/distributed/communicator.h"
+#include "trm/model/batch.h"
+#include "trm/registry/registry.h"
+
+namespace trm {
+
+struct EvaluatorContext {
+  // Root of the dataset being evaluated (identifiers.json, test_puzzles.json, test/).
+  std::string data_path;
+  // Never null; rank 0 produces the results.
+  Communicator* communicator = nullptr;
+};
+
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+
+  // Names of the model outputs UpdateBatch needs besides the batch ("preds", "q_halt_logits").
+  virtual std::vector<std::string> RequiredOutputs() const = 0;
+
+  // Starts an evaluation round.
+  virtual void BeginEval() = 0;
+
+  // One test batch (on the CPU) and the requested outputs of its final ACT step.
+  virtual absl::Status UpdateBatch(const Batch& batch,
+                                   const std::map<std::string, at::Tensor>& outputs) = 0;
+
+  // Collective: every rank calls it. Rank 0 returns the metrics (e.g. "ARC/pass@2") and writes
+  // its artefacts (submission.json, ...) under `output_dir` if non-empty; other ranks return {}.
+  virtual absl::StatusOr<std::map<std::string, double>> Result(const std::string& output_dir) = 0;
+};
+
+TRM_DECLARE_REGISTRY(EvaluatorRegistry, Evaluator, const config::EvaluatorConfig&,
+                     const EvaluatorContext&);
+
+}  // namespace trm
+
+#endif  // TRM_EVAL_EVALUATOR_H_
