@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  nlohmann-json3-dev       # JSON (header-only)
 )
 
 missing=()
