@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -97,7 +98,16 @@ class Registry final : public RegistryBase {
           keys.empty() ? std::string("none (no plugin provides one; see --list_plugins)")
                        : absl::StrJoin(keys, ", ")));
     }
-    std::unique_ptr<Object> object = factory(std::forward<Args>(args)...);
+    // Factories reject bad configs by throwing (constructors cannot return a Status); the
+    // message becomes an InvalidArgument error naming the entry, on one line.
+    std::unique_ptr<Object> object;
+    try {
+      object = factory(std::forward<Args>(args)...);
+    } catch (const std::exception& e) {
+      std::string message = e.what();
+      message = message.substr(0, message.find('\n'));
+      return absl::InvalidArgumentError(absl::StrCat(kind(), " '", name, "': ", message));
+    }
     if (object == nullptr) {
       return absl::InternalError(absl::StrCat("factory of ", kind(), " '", name, "' returned null"));
     }

@@ -1,6 +1,7 @@
 #include "trm/registry/registry.h"
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -77,6 +78,21 @@ TEST(RegistryTest, NullFactoryResultIsAnError) {
   Registry<Shape, double> registry("shapes");
   ASSERT_TRUE(registry.Register("broken", [](double) { return std::unique_ptr<Shape>(); }).ok());
   EXPECT_EQ(registry.Create("broken", 1.0).status().code(), absl::StatusCode::kInternal);
+}
+
+TEST(RegistryTest, FactoryExceptionBecomesOneLineInvalidArgument) {
+  Registry<Shape, double> registry("shapes");
+  ASSERT_TRUE(registry
+                  .Register("square",
+                            [](double side) -> std::unique_ptr<Shape> {
+                              if (side < 0) throw std::invalid_argument("side: negative\ndetails");
+                              return std::make_unique<Square>(side);
+                            })
+                  .ok());
+  auto result = registry.Create("square", -1.0);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.status().message(), "shapes 'square': side: negative");
+  EXPECT_TRUE(registry.Create("square", 1.0).ok());
 }
 
 TEST(RegistryTest, DefinedRegistriesAreListedFromProgramStart) {

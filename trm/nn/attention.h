@@ -1,0 +1,60 @@
+// Non-causal multi-head self-attention (spec §2.6) with the score computation behind a small
+// kernel interface, so that a fused kernel (CUDA flash attention, a blocked CPU kernel, ...) can be
+// swapped in without touching the layer.
+#ifndef TRM_NN_ATTENTION_H_
+#define TRM_NN_ATTENTION_H_
+
+#include <cstdint>
+#include <memory>
+
+#include <ATen/ATen.h>
+
+#include "trm/nn/layers.h"
+#include "trm/nn/module.h"
+
+namespace trm::nn {
+
+// softmax(scale · q kᵀ) v over every key position (no mask, no dropout).
+class AttentionKernel {
+ public:
+  virtual ~AttentionKernel() = default;
+  // q, k, v: [B, T, heads, head_dim], any strides, same dtype. Returns [B, T, heads, head_dim]
+  // contiguous (so that merging the heads is free), differentiable when grad mode is on.
+  virtual at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                             double scale) const = 0;
+};
+
+// The built-in kernel: batched GEMMs with the scale fused into the score GEMM (baddbmm alpha),
+// softmax in place when no gradient is needed, and query blocks sized to stay in cache
+// without a materialised [B, heads, T, T] score tensor in no-grad mode. Reduced-precision inputs
+// on the CPU are computed in float32 (the reference's SDPA accumulates in float32 too).
+const AttentionKernel& DefaultAttentionKernel();
+
+// Makes `kernel` the one that Attention layers constructed afterwards use (nullptr restores the
+// built-in). For plugins that provide a faster kernel for their device.
+void SetDefaultAttentionKernel(std::shared_ptr<const AttentionKernel> kernel);
+
+// qkv_proj: hidden -> 3·heads·head_dim (rows: query heads, key heads, value heads), o_proj:
+// heads·head_dim -> hidden, both without bias. head_dim = hidden / heads (rounded down, as in the
+// reference's Transformer baseline with 12 heads of 42 channels).
+class Attention : public Module {
+ public:
+  Attention(int64_t hidden_size, int64_t num_heads);
+
+  // h [B, T, hidden]; rotary tables [>= T, head_dim] or undefined for no rotary embedding.
+  at::Tensor Forward(const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin) const;
+
+  int64_t head_dim() const { return head_dim_; }
+
+  std::shared_ptr<CastedLinear> qkv_proj;
+  std::shared_ptr<CastedLinear> o_proj;
+
+ private:
+  int64_t num_heads_;
+  int64_t head_dim_;
+  std::shared_ptr<const AttentionKernel> kernel_;
+};
+
+}  // namespace trm::nn
+
+#endif  // TRM_NN_ATTENTION_H_
