@@ -51,6 +51,8 @@ class ToyModel : public ActModel {
   }
 };
 
+at::Tensor Bools(std::vector<int> values) { return at::tensor(values, at::kInt).to(at::kBool); }
+
 Batch MakeBatch(int first_id) {
   Batch batch;
   batch.inputs = at::arange(kRows * kSeqLen, at::kInt).view({kRows, kSeqLen}) + first_id;
@@ -82,7 +84,7 @@ TEST(ActModelTest, HaltedRowsAreResetFromTheNewBatchOthersKeepTheirExample) {
   // Row 1 wants to halt (q_halt > 0).
   model.q_halt = at::tensor({-1.0f, 0.5f, -1.0f});
   std::tie(carry, out) = model.Forward(carry, first);
-  EXPECT_TRUE(at::equal(carry.halted, at::tensor({false, true, false})));
+  EXPECT_TRUE(at::equal(carry.halted, Bools({0, 1, 0})));
   EXPECT_TRUE(at::equal(carry.steps, at::full({kRows}, 2, at::kInt)));
 
   // Next step: only row 1 restarts, on the new batch's row 1.
@@ -144,7 +146,7 @@ TEST(ActModelTest, HaltAboveContinueWithBootstrappedTarget) {
   const Batch batch = MakeBatch(0);
   auto [carry, out] = model.Forward(model.InitialCarry(batch), batch);
   EXPECT_EQ(model.inner_calls, 2);  // the extra no-grad forward for the target
-  EXPECT_TRUE(at::equal(carry.halted, at::tensor({true, false, false})));
+  EXPECT_TRUE(at::equal(carry.halted, Bools({1, 0, 0})));
   // Not the last step: sigmoid(max(q_halt', q_continue')).
   EXPECT_TRUE(at::allclose(out.target_q_continue, at::sigmoid(at::tensor({-1.0f, 1.0f, -2.5f}))));
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "gtest/gtest.h"
+#include "torch/csrc/autograd/autograd.h"
 
 namespace trm::nn {
 namespace {
@@ -57,9 +58,9 @@ TEST(AttentionKernelTest, GradientsMatchAutogradOfTheNaiveFormula) {
   const at::Tensor weights = at::randn({2, 19, 2, 6}, at::kDouble);
 
   const at::Tensor out = DefaultAttentionKernel().Forward(q, k, v, 0.4);
-  const auto grads = at::autograd::grad({(out * weights).sum()}, {q, k, v});
+  const auto grads = torch::autograd::grad({(out * weights).sum()}, {q, k, v});
   const at::Tensor expected = NaiveAttention(q, k, v, 0.4);
-  const auto expected_grads = at::autograd::grad({(expected * weights).sum()}, {q, k, v});
+  const auto expected_grads = torch::autograd::grad({(expected * weights).sum()}, {q, k, v});
   EXPECT_TRUE(at::allclose(out, expected, 1e-10, 1e-10));
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(at::allclose(grads[i], expected_grads[i], 1e-9, 1e-9)) << "input " << i;

@@ -20,7 +20,7 @@ TEST(StablemaxTest, SpecExample) {
 
 TEST(StablemaxTest, IgnoredAndMaskedPositionsAreZero) {
   const at::Tensor logits = at::randn({2, 3, 5});
-  const at::Tensor labels = at::tensor({1, kIgnoreLabel, 4, 0, 2, kIgnoreLabel}, at::kInt).view({2, 3});
+  const at::Tensor labels = at::tensor({1, -100, 4, 0, 2, -100}, at::kInt).view({2, 3});
   const at::Tensor loss = StablemaxCrossEntropy(logits, labels);
   EXPECT_EQ(loss[0][1].item<double>(), 0.0);
   EXPECT_EQ(loss[1][2].item<double>(), 0.0);

@@ -1,0 +1,76 @@
+#include "trm/parity/parity.h"
+
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/runfiles.h"
+#include "trm/checkpoint/safetensors.h"
+
+namespace trm::parity {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string CaseDir(const std::string& name) {
+  return trm::testing::RunfilePath("tests/golden/" + name);
+}
+
+class ParityTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() {
+    const absl::Status status = trm::testing::LoadPluginsForTest();
+    ASSERT_TRUE(status.ok()) << status;
+  }
+};
+
+TEST_P(ParityTest, EveryStoredTensorIsWithinTheCaseTolerances) {
+  const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir(GetParam()));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->passed()) << report->ToString();
+  // Every stored tensor is compared (unmatched ones would be failures), and there are many.
+  EXPECT_GE(report->comparisons.size(), 15u);
+}
+
+INSTANTIATE_TEST_SUITE_P(ReferenceFixtures, ParityTest,
+                         ::testing::Values("trm_att", "trm_mlp", "hrm", "ops"));
+
+class ParityNegativeTest : public ParityTest {};
+
+// Writes the case's weights with `name` scaled by `factor` and returns the file.
+std::string PerturbedWeights(const std::string& name, double factor) {
+  absl::StatusOr<std::map<std::string, at::Tensor>> weights =
+      ReadSafetensors(CaseDir("trm_att") + "/weights.safetensors");
+  EXPECT_TRUE(weights.ok()) << weights.status();
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (auto& [key, tensor] : *weights) {
+    tensors.emplace_back(key, key == name ? tensor * factor : tensor);
+  }
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/perturbed.safetensors";
+  const absl::Status status = WriteSafetensors(path, tensors);
+  EXPECT_TRUE(status.ok()) << status;
+  return path;
+}
+
+TEST_F(ParityNegativeTest, SlightlyWrongWeightsFail) {
+  ParityOptions options;
+  options.weights_path = PerturbedWeights("model.inner.L_level.layers.1.mlp.down_proj.weight", 1.001);
+  const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir("trm_att"), options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_FALSE(report->passed());
+  EXPECT_THAT(report->ToString(), HasSubstr("eval.step1.logits"));
+  EXPECT_THAT(report->ToString(), HasSubstr("FAIL"));
+}
+
+TEST_F(ParityNegativeTest, WeightsOfAnotherShapeAreAnErrorNamingTheKey) {
+  ParityOptions options;
+  options.weights_path = CaseDir("trm_mlp") + "/weights.safetensors";
+  const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir("trm_att"), options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("inner.L_level.layers.0.mlp_t"));
+}
+
+}  // namespace
+}  // namespace trm::parity
