@@ -151,7 +151,10 @@ Comparison CompareByRule(const std::string& name, const at::Tensor& actual,
       field == "metrics.q_halt_loss" || field == "metrics.q_continue_loss") {
     Comparison c = CompareClose(name, actual, expected, t.loss_and_metrics.atol + propagated,
                                 t.loss_and_metrics.rtol);
-    if (propagated > 0) c.tolerance += absl::StrFormat(" + %.2g (q)", propagated);
+    if (propagated > 0) {
+      c.tolerance = absl::StrFormat("atol %.2g + rtol %.2g + %.2g (q)", t.loss_and_metrics.atol,
+                                    t.loss_and_metrics.rtol, propagated);
+    }
     return c;
   }
   // halted, steps, all_finish, current_puzzle_identifiers, integer metrics.
