@@ -9,9 +9,11 @@
 namespace trm::nn {
 namespace {
 
-// Score memory per no-grad block: a few heads' [T, T] scores at a time, reused, instead of one
-// [B·heads, T, T] tensor per call (which glibc would mmap and unmap every time).
-constexpr int64_t kScoreBlockBytes = int64_t{32} << 20;
+// Scores are computed a block of query rows at a time into a buffer of about this size, which
+// stays in the L2 cache: softmax and the second GEMM then read it from cache, and no
+// [B·heads, T, T] tensor is ever written (writing one is several times slower than the GEMMs
+// themselves, and glibc maps and unmaps it on every call).
+constexpr int64_t kScoreBlockBytes = int64_t{512} << 10;
 
 at::ScalarType KernelDtype(const at::Tensor& x) {
   return x.is_cpu() ? AccumulationDtype(x.scalar_type()) : x.scalar_type();
@@ -33,15 +35,131 @@ at::Tensor FromHeadMajor(const at::Tensor& x, int64_t batch, at::ScalarType dtyp
   return out;
 }
 
-// probs[i] = softmax(scale · q[i] k[i]ᵀ) for the head-major slices i, written into `probs`.
-void SoftmaxScores(const at::Tensor& q, const at::Tensor& k, double scale, at::Tensor& probs) {
-  // beta = 0: the (uninitialised) contents of `probs` are ignored, not multiplied.
-  probs.baddbmm_(q, k.transpose(1, 2), /*beta=*/0.0, /*alpha=*/scale);
-  at::_softmax_out(probs, probs, -1, /*half_to_float=*/false);
+int64_t QueryBlockRows(const at::Tensor& qh, const at::Tensor& kh) {
+  const int64_t row_bytes = kh.size(1) * static_cast<int64_t>(qh.element_size());
+  return std::clamp<int64_t>(kScoreBlockBytes / std::max<int64_t>(1, row_bytes), 16, qh.size(1));
 }
 
-// Differentiable attention that keeps the probabilities (the backward needs them) and computes
-// the softmax gradient in place: dS = P ⊙ (dP − rowsum(dO ⊙ O)).
+// The blocked forward on head-major q, k, v [BH, T, d]: per head and block of query rows,
+// P = softmax(scale · Q Kᵀ) in a cache-resident buffer, O = P V. Also returns the row
+// log-sum-exp [BH, T] when `lse` is given (for the backward's recomputation of P).
+at::Tensor BlockedForward(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh,
+                          double scale, at::Tensor* lse) {
+  const int64_t heads = qh.size(0);
+  const int64_t tq = qh.size(1);
+  const int64_t rows = QueryBlockRows(qh, kh);
+  at::Tensor out = at::empty({heads, tq, vh.size(2)}, qh.options());
+  at::Tensor buffer = at::empty({rows, kh.size(1)}, qh.options());
+  if (lse != nullptr) *lse = at::empty({heads, tq}, qh.options());
+  for (int64_t h = 0; h < heads; ++h) {
+    const at::Tensor k = kh[h];
+    const at::Tensor v = vh[h];
+    for (int64_t start = 0; start < tq; start += rows) {
+      const int64_t n = std::min(rows, tq - start);
+      at::Tensor scores = buffer.narrow(0, 0, n);
+      // beta = 0: the buffer's previous contents are ignored, not multiplied.
+      scores.addmm_(qh[h].narrow(0, start, n), k.t(), /*beta=*/0.0, /*alpha=*/scale);
+      if (lse == nullptr) {
+        at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
+      } else {
+        const at::Tensor row_max = scores.amax(-1, /*keepdim=*/true);
+        scores.sub_(row_max).exp_();
+        const at::Tensor row_sum = scores.sum(-1, /*keepdim=*/true);
+        scores.div_(row_sum);
+        lse->select(0, h).narrow(0, start, n).copy_((row_max + row_sum.log()).squeeze(-1));
+      }
+      at::Tensor out_block = out.select(0, h).narrow(0, start, n);
+      at::mm_out(out_block, scores, v);
+    }
+  }
+  return out;
+}
+
+// Flash-attention-style backward: P is recomputed per block from the saved log-sum-exp, and
+// dS = P ⊙ (dP − rowsum(dO ⊙ O)).
+struct BlockedGrads {
+  at::Tensor dq, dk, dv;
+};
+
+BlockedGrads BlockedBackward(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh,
+                             const at::Tensor& out, const at::Tensor& lse, const at::Tensor& dout,
+                             double scale) {
+  const int64_t heads = qh.size(0);
+  const int64_t tq = qh.size(1);
+  const int64_t rows = QueryBlockRows(qh, kh);
+  BlockedGrads grads{at::empty_like(qh), at::zeros_like(kh), at::zeros_like(vh)};
+  const at::Tensor delta = (dout * out).sum(-1, /*keepdim=*/true);  // [BH, T, 1]
+  at::Tensor probs_buffer = at::empty({rows, kh.size(1)}, qh.options());
+  at::Tensor dscores_buffer = at::empty({rows, kh.size(1)}, qh.options());
+  for (int64_t h = 0; h < heads; ++h) {
+    const at::Tensor k = kh[h];
+    const at::Tensor v = vh[h];
+    at::Tensor dk = grads.dk[h];
+    at::Tensor dv = grads.dv[h];
+    for (int64_t start = 0; start < tq; start += rows) {
+      const int64_t n = std::min(rows, tq - start);
+      const at::Tensor q = qh[h].narrow(0, start, n);
+      const at::Tensor dout_block = dout[h].narrow(0, start, n);
+      at::Tensor probs = probs_buffer.narrow(0, 0, n);
+      probs.addmm_(q, k.t(), /*beta=*/0.0, /*alpha=*/scale);
+      probs.sub_(lse[h].narrow(0, start, n).unsqueeze(-1)).exp_();
+      dv.addmm_(probs.t(), dout_block);
+      at::Tensor dscores = dscores_buffer.narrow(0, 0, n);
+      dscores.addmm_(dout_block, v.t(), /*beta=*/0.0, /*alpha=*/1.0);
+      dscores.sub_(delta[h].narrow(0, start, n)).mul_(probs);
+      at::Tensor dq = grads.dq[h].narrow(0, start, n);
+      dq.addmm_(dscores, k, /*beta=*/0.0, /*alpha=*/scale);
+      dk.addmm_(dscores.t(), q, /*beta=*/1.0, /*alpha=*/scale);
+    }
+  }
+  return grads;
+}
+
+class BlockedAttentionFunction : public torch::autograd::Function<BlockedAttentionFunction> {
+ public:
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q,
+                            const at::Tensor& k, const at::Tensor& v, double scale) {
+    const at::ScalarType dtype = KernelDtype(q);
+    const at::Tensor qh = ToHeadMajor(q, dtype);
+    const at::Tensor kh = ToHeadMajor(k, dtype);
+    const at::Tensor vh = ToHeadMajor(v, dtype);
+    at::Tensor lse;
+    const at::Tensor out = BlockedForward(qh, kh, vh, scale, &lse);
+    ctx->save_for_backward({qh, kh, vh, out, lse});
+    ctx->saved_data["scale"] = scale;
+    ctx->saved_data["batch"] = q.size(0);
+    return FromHeadMajor(out, q.size(0), q.scalar_type());
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const double scale = ctx->saved_data["scale"].toDouble();
+    const int64_t batch = ctx->saved_data["batch"].toInt();
+    const at::ScalarType input_dtype = grad_outputs[0].scalar_type();
+    const at::Tensor dout = ToHeadMajor(grad_outputs[0], saved[0].scalar_type());
+    const BlockedGrads g =
+        BlockedBackward(saved[0], saved[1], saved[2], saved[3], saved[4], dout, scale);
+    return {FromHeadMajor(g.dq, batch, input_dtype), FromHeadMajor(g.dk, batch, input_dtype),
+            FromHeadMajor(g.dv, batch, input_dtype), at::Tensor()};
+  }
+};
+
+// Accelerators: batched GEMMs over every head at once.
+struct DenseResult {
+  at::Tensor probs;
+  at::Tensor out;
+};
+
+DenseResult DenseForward(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh,
+                         double scale) {
+  at::Tensor probs = at::empty({qh.size(0), qh.size(1), kh.size(1)}, qh.options());
+  probs.baddbmm_(qh, kh.transpose(1, 2), /*beta=*/0.0, /*alpha=*/scale);
+  at::_softmax_out(probs, probs, -1, /*half_to_float=*/false);
+  return {probs, at::bmm(probs, vh)};
+}
+
+// The probabilities are kept for the backward.
 class DenseAttentionFunction : public torch::autograd::Function<DenseAttentionFunction> {
  public:
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q,
@@ -50,13 +168,11 @@ class DenseAttentionFunction : public torch::autograd::Function<DenseAttentionFu
     const at::Tensor qh = ToHeadMajor(q, dtype);
     const at::Tensor kh = ToHeadMajor(k, dtype);
     const at::Tensor vh = ToHeadMajor(v, dtype);
-    at::Tensor probs = at::empty({qh.size(0), qh.size(1), kh.size(1)}, qh.options());
-    SoftmaxScores(qh, kh, scale, probs);
-    const at::Tensor out = at::bmm(probs, vh);
-    ctx->save_for_backward({qh, kh, vh, probs, out});
+    const DenseResult result = DenseForward(qh, kh, vh, scale);
+    ctx->save_for_backward({qh, kh, vh, result.probs, result.out});
     ctx->saved_data["scale"] = scale;
     ctx->saved_data["batch"] = q.size(0);
-    return FromHeadMajor(out, q.size(0), q.scalar_type());
+    return FromHeadMajor(result.out, q.size(0), q.scalar_type());
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -70,7 +186,6 @@ class DenseAttentionFunction : public torch::autograd::Function<DenseAttentionFu
     const double scale = ctx->saved_data["scale"].toDouble();
     const int64_t batch = ctx->saved_data["batch"].toInt();
     const at::ScalarType input_dtype = grad_outputs[0].scalar_type();
-
     const at::Tensor dout = ToHeadMajor(grad_outputs[0], qh.scalar_type());
     const at::Tensor dv = at::bmm(probs.transpose(1, 2), dout);
     at::Tensor ds = at::bmm(dout, vh.transpose(1, 2));
@@ -82,39 +197,41 @@ class DenseAttentionFunction : public torch::autograd::Function<DenseAttentionFu
   }
 };
 
-// Inference: blocks of heads through one reused score buffer, softmax in place.
-at::Tensor BlockedAttentionNoGrad(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                  double scale) {
-  const at::ScalarType dtype = KernelDtype(q);
-  const at::Tensor qh = ToHeadMajor(q, dtype);
-  const at::Tensor kh = ToHeadMajor(k, dtype);
-  const at::Tensor vh = ToHeadMajor(v, dtype);
-  const int64_t heads = qh.size(0);
-  const int64_t tq = qh.size(1);
-  const int64_t tk = kh.size(1);
-  const int64_t bytes_per_head = tq * tk * static_cast<int64_t>(qh.element_size());
-  const int64_t block = std::clamp<int64_t>(kScoreBlockBytes / std::max<int64_t>(1, bytes_per_head),
-                                            1, heads);
-  at::Tensor out = at::empty({heads, tq, vh.size(2)}, qh.options());
-  at::Tensor scores = at::empty({block, tq, tk}, qh.options());
-  for (int64_t start = 0; start < heads; start += block) {
-    const int64_t n = std::min(block, heads - start);
-    at::Tensor probs = scores.narrow(0, 0, n);
-    SoftmaxScores(qh.narrow(0, start, n), kh.narrow(0, start, n), scale, probs);
-    at::Tensor out_block = out.narrow(0, start, n);
-    at::bmm_out(out_block, probs, vh.narrow(0, start, n));
-  }
-  return FromHeadMajor(out, q.size(0), q.scalar_type());
+bool NeedsGrad(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+  return at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
 }
 
-class BuiltinAttentionKernel : public AttentionKernel {
+class Blocked : public AttentionKernel {
  public:
   at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                      double scale) const override {
-    const bool needs_grad =
-        at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
-    if (needs_grad) return DenseAttentionFunction::apply(q, k, v, scale);
-    return BlockedAttentionNoGrad(q, k, v, scale);
+    if (NeedsGrad(q, k, v)) return BlockedAttentionFunction::apply(q, k, v, scale);
+    const at::ScalarType dtype = KernelDtype(q);
+    const at::Tensor out = BlockedForward(ToHeadMajor(q, dtype), ToHeadMajor(k, dtype),
+                                          ToHeadMajor(v, dtype), scale, /*lse=*/nullptr);
+    return FromHeadMajor(out, q.size(0), q.scalar_type());
+  }
+};
+
+class Batched : public AttentionKernel {
+ public:
+  at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                     double scale) const override {
+    if (NeedsGrad(q, k, v)) return DenseAttentionFunction::apply(q, k, v, scale);
+    const at::ScalarType dtype = KernelDtype(q);
+    const at::Tensor out =
+        DenseForward(ToHeadMajor(q, dtype), ToHeadMajor(k, dtype), ToHeadMajor(v, dtype), scale)
+            .out;
+    return FromHeadMajor(out, q.size(0), q.scalar_type());
+  }
+};
+
+class ByDevice : public AttentionKernel {
+ public:
+  at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                     double scale) const override {
+    return q.is_cpu() ? BlockedAttentionKernel().Forward(q, k, v, scale)
+                      : BatchedAttentionKernel().Forward(q, k, v, scale);
   }
 };
 
@@ -138,8 +255,18 @@ std::shared_ptr<const AttentionKernel> CurrentKernel() {
 
 }  // namespace
 
+const AttentionKernel& BlockedAttentionKernel() {
+  static const Blocked kernel;
+  return kernel;
+}
+
+const AttentionKernel& BatchedAttentionKernel() {
+  static const Batched kernel;
+  return kernel;
+}
+
 const AttentionKernel& DefaultAttentionKernel() {
-  static const BuiltinAttentionKernel kernel;
+  static const ByDevice kernel;
   return kernel;
 }
 

@@ -24,10 +24,18 @@ class AttentionKernel {
                              double scale) const = 0;
 };
 
-// The built-in kernel: batched GEMMs with the scale fused into the score GEMM (baddbmm alpha),
-// softmax in place when no gradient is needed, and query blocks sized to stay in cache
-// without a materialised [B, heads, T, T] score tensor in no-grad mode. Reduced-precision inputs
-// on the CPU are computed in float32 (the reference's SDPA accumulates in float32 too).
+// For CPUs: per head and block of query rows, scale · Q Kᵀ (scale fused into the GEMM), softmax
+// in place and P V, all in a cache-resident score buffer; the backward recomputes P from the
+// saved row log-sum-exp (as flash attention does), so no [B·heads, T, T] tensor is ever
+// materialised. Reduced-precision inputs are computed in float32 (the reference's SDPA
+// accumulates in float32 too).
+const AttentionKernel& BlockedAttentionKernel();
+
+// For accelerators, where one large launch beats many small ones: batched GEMMs over all heads,
+// probabilities kept for the backward.
+const AttentionKernel& BatchedAttentionKernel();
+
+// The built-in choice: blocked for CPU tensors, batched otherwise.
 const AttentionKernel& DefaultAttentionKernel();
 
 // Makes `kernel` the one that Attention layers constructed afterwards use (nullptr restores the

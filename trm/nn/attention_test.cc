@@ -1,6 +1,7 @@
 #include "trm/nn/attention.h"
 
 #include <cmath>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "torch/csrc/autograd/autograd.h"
@@ -28,51 +29,71 @@ Inputs RandomInputs(int64_t batch, int64_t positions, int64_t heads, int64_t dim
   return {qkv.narrow(2, 0, heads), qkv.narrow(2, heads, heads), qkv.narrow(2, 2 * heads, heads)};
 }
 
-TEST(AttentionKernelTest, NoGradMatchesNaive) {
+struct KernelCase {
+  const char* name;
+  const AttentionKernel& (*kernel)();
+};
+
+class AttentionKernelTest : public ::testing::TestWithParam<KernelCase> {
+ protected:
+  const AttentionKernel& kernel() const { return GetParam().kernel(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Kernels, AttentionKernelTest,
+                         ::testing::Values(KernelCase{"blocked", &BlockedAttentionKernel},
+                                           KernelCase{"batched", &BatchedAttentionKernel},
+                                           KernelCase{"default", &DefaultAttentionKernel}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_P(AttentionKernelTest, NoGradMatchesNaive) {
   at::manual_seed(0);
   const Inputs in = RandomInputs(2, 37, 3, 8);
   at::NoGradGuard no_grad;
   const at::Tensor expected = NaiveAttention(in.q, in.k, in.v, 0.3);
-  const at::Tensor out = DefaultAttentionKernel().Forward(
-      in.q.to(at::kFloat), in.k.to(at::kFloat), in.v.to(at::kFloat), 0.3);
+  const at::Tensor out =
+      kernel().Forward(in.q.to(at::kFloat), in.k.to(at::kFloat), in.v.to(at::kFloat), 0.3);
   EXPECT_TRUE(out.is_contiguous());
   EXPECT_EQ(out.scalar_type(), at::kFloat);
   EXPECT_TRUE(at::allclose(out.to(at::kDouble), expected, 1e-5, 1e-5));
 }
 
-TEST(AttentionKernelTest, NoGradBlocksOfHeadsMatchOneBlock) {
-  // 2 x 40 heads of [1024, 1024] float scores exceed one 32 MiB score block.
+TEST_P(AttentionKernelTest, ManyQueryBlocksMatchNaive) {
+  // 1024 keys of float64: 64 query rows per 512 KiB score block, 16 blocks per head.
   at::manual_seed(1);
-  const Inputs in = RandomInputs(2, 1024, 40, 4);
+  const Inputs in = RandomInputs(2, 1024, 3, 4);
   at::NoGradGuard no_grad;
-  const at::Tensor out = DefaultAttentionKernel().Forward(in.q, in.k, in.v, 0.5);
+  const at::Tensor out = kernel().Forward(in.q, in.k, in.v, 0.5);
   EXPECT_TRUE(at::allclose(out, NaiveAttention(in.q, in.k, in.v, 0.5), 1e-10, 1e-10));
 }
 
-TEST(AttentionKernelTest, GradientsMatchAutogradOfTheNaiveFormula) {
-  at::manual_seed(2);
-  const Inputs in = RandomInputs(2, 19, 2, 6);
-  const at::Tensor q = in.q.clone().requires_grad_(true);
-  const at::Tensor k = in.k.clone().requires_grad_(true);
-  const at::Tensor v = in.v.clone().requires_grad_(true);
-  const at::Tensor weights = at::randn({2, 19, 2, 6}, at::kDouble);
+TEST_P(AttentionKernelTest, GradientsMatchAutogradOfTheNaiveFormula) {
+  // 19 positions: one query block; 300 positions of float64: two blocks per head.
+  for (const int64_t positions : {19, 300}) {
+    at::manual_seed(2);
+    const Inputs in = RandomInputs(2, positions, 2, 6);
+    const at::Tensor q = in.q.clone().requires_grad_(true);
+    const at::Tensor k = in.k.clone().requires_grad_(true);
+    const at::Tensor v = in.v.clone().requires_grad_(true);
+    const at::Tensor weights = at::randn({2, positions, 2, 6}, at::kDouble);
 
-  const at::Tensor out = DefaultAttentionKernel().Forward(q, k, v, 0.4);
-  const auto grads = torch::autograd::grad({(out * weights).sum()}, {q, k, v});
-  const at::Tensor expected = NaiveAttention(q, k, v, 0.4);
-  const auto expected_grads = torch::autograd::grad({(expected * weights).sum()}, {q, k, v});
-  EXPECT_TRUE(at::allclose(out, expected, 1e-10, 1e-10));
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(at::allclose(grads[i], expected_grads[i], 1e-9, 1e-9)) << "input " << i;
+    const at::Tensor out = kernel().Forward(q, k, v, 0.4);
+    const auto grads = torch::autograd::grad({(out * weights).sum()}, {q, k, v});
+    const at::Tensor expected = NaiveAttention(q, k, v, 0.4);
+    const auto expected_grads = torch::autograd::grad({(expected * weights).sum()}, {q, k, v});
+    EXPECT_TRUE(at::allclose(out, expected, 1e-10, 1e-10)) << positions;
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_TRUE(at::allclose(grads[i], expected_grads[i], 1e-9, 1e-9))
+          << "input " << i << ", " << positions << " positions";
+    }
   }
 }
 
-TEST(AttentionKernelTest, BFloat16InBFloat16Out) {
+TEST_P(AttentionKernelTest, BFloat16InBFloat16Out) {
   at::manual_seed(3);
   const Inputs in = RandomInputs(1, 10, 2, 8);
   const at::Tensor q = in.q.to(at::kBFloat16).requires_grad_(true);
   const at::Tensor out =
-      DefaultAttentionKernel().Forward(q, in.k.to(at::kBFloat16), in.v.to(at::kBFloat16), 0.25);
+      kernel().Forward(q, in.k.to(at::kBFloat16), in.v.to(at::kBFloat16), 0.25);
   EXPECT_EQ(out.scalar_type(), at::kBFloat16);
   out.sum().backward();
   EXPECT_EQ(q.grad().scalar_type(), at::kBFloat16);
