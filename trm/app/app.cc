@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "trm/config/experiment_loader.h"
+#include "trm/nn/host_memory.h"
 #include "trm/plugin/plugin_loader.h"
 #include "trm/registry/registry.h"
 
@@ -75,6 +76,7 @@ void PrintRegistries(std::ostream& out) {
 }
 
 std::vector<std::string> InitTool(int argc, char** argv, const char* usage) {
+  nn::KeepFreedTensorMemoryForReuse();
   MutableArgv0() = argv[0];
   // Collect every --set before Abseil parses (it keeps only the last value of a flag).
   std::vector<char*> rest = {argv[0]};

@@ -289,9 +289,11 @@ at::Tensor Attention::Forward(const at::Tensor& h, const at::Tensor& cos,
   const int64_t positions = h.size(1);
   const at::Tensor qkv =
       qkv_proj->Forward(h).view({batch, positions, 3 * num_heads_, head_dim_});
-  at::Tensor query = qkv.narrow(2, 0, num_heads_);
-  at::Tensor key = qkv.narrow(2, num_heads_, num_heads_);
-  const at::Tensor value = qkv.narrow(2, 2 * num_heads_, num_heads_);
+  // split, not narrow: its backward concatenates instead of zero-filling three times.
+  const std::vector<at::Tensor> parts = qkv.split(num_heads_, 2);
+  at::Tensor query = parts[0];
+  at::Tensor key = parts[1];
+  const at::Tensor& value = parts[2];
   if (cos.defined()) {
     query = ApplyRotary(query, cos, sin);
     key = ApplyRotary(key, cos, sin);

@@ -2,9 +2,86 @@
 
 #include <cmath>
 
+#include <torch/csrc/autograd/custom_function.h>
+
 #include "trm/nn/init.h"
 
 namespace trm::nn {
+namespace {
+
+bool NeedsGrad(const at::Tensor& x) { return at::GradMode::is_enabled() && x.requires_grad(); }
+
+// y = x · r with r = rsqrt(mean(x², last axis) + eps), in the accumulation dtype.
+struct RmsNormResult {
+  at::Tensor y;
+  at::Tensor r;
+};
+
+RmsNormResult RmsNormForward(const at::Tensor& x, double eps) {
+  const at::Tensor h = x.to(AccumulationDtype(x.scalar_type()));
+  const at::Tensor r = at::rsqrt(h.square().mean(-1, /*keepdim=*/true) + eps);
+  return {h * r, r};
+}
+
+// One node instead of five (square, mean, add, rsqrt, mul) and their temporaries:
+// dx = r · (dy − y · mean(dy · y)).
+class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
+ public:
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x,
+                            double eps) {
+    RmsNormResult result = RmsNormForward(x, eps);
+    ctx->save_for_backward({result.y, result.r});
+    return result.y.to(x.scalar_type());
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& y = saved[0];
+    const at::Tensor& r = saved[1];
+    const at::Tensor dy = grad_outputs[0].to(y.scalar_type());
+    const at::Tensor projection = (dy * y).mean(-1, /*keepdim=*/true);
+    at::Tensor dx = dy - y * projection;
+    dx.mul_(r);
+    return {dx.to(grad_outputs[0].scalar_type()), at::Tensor()};
+  }
+};
+
+// out = x·cos + rotate_half(x)·sin with rotate_half(x) = [−x2, x1], written half by half into
+// one output. `inverse` rotates by −angle (the backward: dx = dy·cos + [s·dy2, −s·dy1]).
+at::Tensor Rotate(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                  bool inverse) {
+  const int64_t half = x.size(-1) / 2;
+  at::Tensor out = at::empty(x.sizes(), x.options());
+  const at::Tensor x1 = x.narrow(-1, 0, half);
+  const at::Tensor x2 = x.narrow(-1, half, half);
+  at::Tensor out1 = out.narrow(-1, 0, half);
+  at::Tensor out2 = out.narrow(-1, half, half);
+  const double sign = inverse ? -1.0 : 1.0;
+  at::mul_out(out1, x1, cos.narrow(-1, 0, half));
+  out1.addcmul_(x2, sin.narrow(-1, 0, half), -sign);
+  at::mul_out(out2, x2, cos.narrow(-1, half, half));
+  out2.addcmul_(x1, sin.narrow(-1, half, half), sign);
+  return out;
+}
+
+class RotaryFunction : public torch::autograd::Function<RotaryFunction> {
+ public:
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x,
+                            const at::Tensor& cos, const at::Tensor& sin) {
+    ctx->save_for_backward({cos, sin});
+    return Rotate(x, cos, sin, /*inverse=*/false);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    return {Rotate(grad_outputs[0], saved[0], saved[1], /*inverse=*/true), at::Tensor(),
+            at::Tensor()};
+  }
+};
+
+}  // namespace
 
 at::ScalarType AccumulationDtype(at::ScalarType activation_dtype) {
   return activation_dtype == at::kBFloat16 || activation_dtype == at::kHalf ? at::kFloat
@@ -34,10 +111,8 @@ at::Tensor CastedEmbedding::Forward(const at::Tensor& ids, at::ScalarType dtype)
 }
 
 at::Tensor RmsNorm(const at::Tensor& x, double eps) {
-  const at::ScalarType dtype = x.scalar_type();
-  const at::Tensor h = x.to(AccumulationDtype(dtype));
-  const at::Tensor variance = h.square().mean(-1, /*keepdim=*/true);
-  return (h * at::rsqrt(variance + eps)).to(dtype);
+  if (NeedsGrad(x)) return RmsNormFunction::apply(x, eps);
+  return RmsNormForward(x, eps).y.to(x.scalar_type());
 }
 
 int64_t SwigluIntermediateSize(int64_t hidden_size, double expansion) {
@@ -56,10 +131,9 @@ SwiGLU::SwiGLU(int64_t hidden_size, double expansion)
 }
 
 at::Tensor SwiGLU::Forward(const at::Tensor& x) const {
-  const at::Tensor gate_up = gate_up_proj->Forward(x);
-  const at::Tensor gate = gate_up.narrow(-1, 0, intermediate_size_);
-  const at::Tensor up = gate_up.narrow(-1, intermediate_size_, intermediate_size_);
-  return down_proj->Forward(at::silu(gate) * up);
+  // chunk, not narrow: its backward concatenates instead of zero-filling twice.
+  const std::vector<at::Tensor> gate_up = gate_up_proj->Forward(x).chunk(2, -1);
+  return down_proj->Forward(at::silu(gate_up[0]) * gate_up[1]);
 }
 
 RotaryEmbedding::RotaryEmbedding(int64_t dim, int64_t max_positions, double base) {
@@ -74,17 +148,17 @@ RotaryEmbedding::RotaryEmbedding(int64_t dim, int64_t max_positions, double base
 }
 
 at::Tensor ApplyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  TORCH_CHECK(x.size(-1) % 2 == 0, "rotary embedding needs an even head dimension, got ",
+              x.size(-1));
   const at::ScalarType dtype = x.scalar_type();
   const at::ScalarType compute = at::promote_types(dtype, at::kFloat);
   const int64_t positions = x.size(1);
-  const int64_t dim = x.size(-1);
-  const int64_t half = dim / 2;
   const at::Tensor xc = x.to(compute);
   const at::Tensor c = cos.narrow(0, 0, positions).to(compute).unsqueeze(-2);
   const at::Tensor s = sin.narrow(0, 0, positions).to(compute).unsqueeze(-2);
   const at::Tensor rotated =
-      at::cat({-xc.narrow(-1, half, dim - half), xc.narrow(-1, 0, half)}, -1);
-  return (xc * c + rotated * s).to(dtype);
+      NeedsGrad(xc) ? RotaryFunction::apply(xc, c, s) : Rotate(xc, c, s, /*inverse=*/false);
+  return rotated.to(dtype);
 }
 
 }  // namespace trm::nn

@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "torch/csrc/autograd/autograd.h"
 #include "trm/nn/module.h"
 
 namespace trm::nn {
@@ -59,6 +60,15 @@ TEST(RmsNormTest, NormalisesTheLastAxisWithoutGain) {
   EXPECT_TRUE(at::allclose(y.to(at::kDouble), expected, 1e-2, 1e-2));
 }
 
+TEST(RmsNormTest, GradientMatchesAutogradOfTheFormula) {
+  const at::Tensor x = (at::randn({2, 3, 8}, at::kDouble) * 3).requires_grad_(true);
+  const at::Tensor weights = at::randn({2, 3, 8}, at::kDouble);
+  const at::Tensor grad = torch::autograd::grad({(RmsNorm(x, 1e-5) * weights).sum()}, {x})[0];
+  const at::Tensor naive = x / at::sqrt(x.square().mean(-1, true) + 1e-5);
+  const at::Tensor expected = torch::autograd::grad({(naive * weights).sum()}, {x})[0];
+  EXPECT_TRUE(at::allclose(grad, expected, 1e-12, 1e-12));
+}
+
 TEST(RotaryEmbeddingTest, TablesFollowTheHalfSplitLayout) {
   RotaryEmbedding rope(8, 20, 10000.0);
   ASSERT_EQ(rope.cos_cached.sizes(), (at::IntArrayRef{20, 8}));
@@ -87,6 +97,21 @@ TEST(RotaryEmbeddingTest, RotatesPairsHalfApart) {
   }
   EXPECT_EQ(ApplyRotary(x.to(at::kBFloat16), rope.cos_cached, rope.sin_cached).scalar_type(),
             at::kBFloat16);
+}
+
+TEST(RotaryEmbeddingTest, GradientIsTheInverseRotation) {
+  RotaryEmbedding rope(6, 5, 100.0);
+  const at::Tensor x = at::randn({2, 5, 3, 6}, at::kDouble).requires_grad_(true);
+  const at::Tensor weights = at::randn({2, 5, 3, 6}, at::kDouble);
+  const at::Tensor y = ApplyRotary(x, rope.cos_cached, rope.sin_cached);
+  const at::Tensor grad = torch::autograd::grad({(y * weights).sum()}, {x})[0];
+  // The reference's formula with autograd: x·cos + cat(-x2, x1)·sin.
+  const at::Tensor c = rope.cos_cached.to(at::kDouble).unsqueeze(-2);
+  const at::Tensor s = rope.sin_cached.to(at::kDouble).unsqueeze(-2);
+  const at::Tensor naive = x * c + at::cat({-x.narrow(-1, 3, 3), x.narrow(-1, 0, 3)}, -1) * s;
+  EXPECT_TRUE(at::allclose(y, naive, 1e-12, 1e-12));
+  const at::Tensor expected = torch::autograd::grad({(naive * weights).sum()}, {x})[0];
+  EXPECT_TRUE(at::allclose(grad, expected, 1e-12, 1e-12));
 }
 
 TEST(SwiGLUTest, GateIsTheFirstHalf) {
