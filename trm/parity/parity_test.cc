@@ -35,7 +35,24 @@ TEST_P(ParityTest, EveryStoredTensorIsWithinTheCaseTolerances) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ReferenceFixtures, ParityTest,
-                         ::testing::Values("trm_att", "trm_mlp", "hrm", "ops"));
+                         ::testing::Values("trm_att", "trm_mlp", "hrm", "ops"),
+                         [](const auto& info) { return info.param; });
+
+// Configurations the fixtures do not cover, against our own float64 oracle (see
+// tests/golden/self/regenerate.sh): consistency and regression checks, not reference parity.
+INSTANTIATE_TEST_SUITE_P(SelfConsistencyCases, ParityTest,
+                         ::testing::Values("self/hrm_learned_h2_l1",
+                                           "self/transformer_baseline_uneven_heads",
+                                           "self/trm_act_continue",
+                                           "self/trm_hier6",
+                                           "self/trm_learned_derived_prefix",
+                                           "self/trm_mlp_t_learned",
+                                           "self/trm_no_puzzle_embedding",
+                                           "self/trm_singlez",
+                                           "self/trm_wide_heads8"),
+                         [](const auto& info) {
+                           return info.param.substr(info.param.find('/') + 1);
+                         });
 
 class ParityNegativeTest : public ParityTest {};
 
