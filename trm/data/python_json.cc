@@ -4,13 +4,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "trm/base/file_util.h"
 
 namespace trm {
 namespace {
@@ -92,12 +91,9 @@ absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text, const 
 }
 
 absl::StatusOr<nlohmann::ordered_json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
-  return ParseJson(buffer.str(), path);
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  return ParseJson(*text, path);
 }
 
 std::string PythonFloatRepr(double value) {
