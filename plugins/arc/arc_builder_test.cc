@@ -111,7 +111,8 @@ TEST(ArcBuilderTest, BadInputWritesNothing) {
   WriteFile(tasks + "/tiny_synth_a_challenges.json",
             R"({"t1": {"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[3]]}]}})");
   WriteFile(tasks + "/tiny_synth_a_solutions.json", R"({"t1": [[[1]]]})");
-  auto summary = Build(TinyConfig({"synth_a"}, 42, 2, 1), tasks, root + "/out", 2);
+  // synth_a is read first and fails; synth_b (the test set) is never reached.
+  auto summary = Build(TinyConfig({"synth_a", "synth_b"}, 42, 2, 1), tasks, root + "/out", 2);
   ASSERT_FALSE(summary.ok());
   EXPECT_THAT(std::string(summary.status().message()), HasSubstr("not rectangular"));
   EXPECT_FALSE(fs::exists(root + "/out"));
@@ -184,7 +185,7 @@ TEST(ArcBuilderTest, RealArcAgi2WithTenAugmentationsMatchesTheReference) {
   for (const auto& [file, sha] : reference) EXPECT_EQ(testing::FileSha256(out + "/" + file), sha) << file;
   auto identifiers = ReadFileToString(out + "/identifiers.json");
   ASSERT_TRUE(identifiers.ok());
-  EXPECT_EQ(identifiers->substr(0, 50), R"(["<blank>", "8b28cd80", "8b28cd80|||t3|||0768314952")");
+  EXPECT_EQ(identifiers->substr(0, 51), R"(["<blank>", "8b28cd80", "8b28cd80|||t3|||0768314952")");
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ inline std::string ArcDataDir() {
   namespace fs = std::filesystem;
   const char* srcdir = std::getenv("TEST_SRCDIR");
   if (srcdir == nullptr) return "";
-  for (const fs::path dir : {fs::path(srcdir) / "arc_data", fs::path(srcdir) / "trm/external/arc_data"}) {
+  for (const fs::path& dir : {fs::path(srcdir) / "arc_data", fs::path(srcdir) / "trm/external/arc_data"}) {
     if (fs::exists(dir / "arc-agi_training2_challenges.json")) return dir.string();
   }
   return "";

@@ -228,7 +228,9 @@ TEST(PuzzleDatasetTest, SavedPositionContinuesTheSameStream) {
     for (int i = start; i < 40; ++i) {
       auto item = resumed->Next();
       ASSERT_EQ(item.has_value(), stream[i].has_value()) << "from " << start << " at " << i;
-      if (item) ASSERT_TRUE(SameBatch(item->batch, stream[i]->batch)) << "from " << start << " at " << i;
+      if (item) {
+        ASSERT_TRUE(SameBatch(item->batch, stream[i]->batch)) << "from " << start << " at " << i;
+      }
     }
   }
   // Another seed is another stream, and its positions do not fit this one.
