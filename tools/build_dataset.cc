@@ -45,6 +45,8 @@ void OnSignal(int) { g_interrupted = true; }
 // per stage and every 10%.
 class ProgressBar {
  public:
+  using Clock = std::chrono::steady_clock;
+
   ProgressBar() : tty_(isatty(STDERR_FILENO) != 0), start_(Clock::now()) {}
 
   void Update(const std::string& stage, int64_t done, int64_t total) {
@@ -73,7 +75,6 @@ class ProgressBar {
   }
 
  private:
-  using Clock = std::chrono::steady_clock;
   static std::string Count(int64_t n) {
     if (n >= 1000000) return absl::StrFormat("%.2fM", n / 1e6);
     if (n >= 10000) return absl::StrFormat("%.1fk", n / 1e3);

@@ -33,7 +33,6 @@ namespace fs = std::filesystem;
 constexpr int64_t kWindowRows = int64_t{1} << 16;
 // Rows one worker encodes and writes at a time.
 constexpr int64_t kChunkRows = 512;
-constexpr int kMaxCanvas = 64;
 
 // One task and its augmented variants.
 struct Group {
@@ -98,8 +97,8 @@ absl::Status CheckConfig(const config::DataConfig& c) {
   if (c.retries_per_aug() < 1) {
     return invalid(absl::StrCat("retries_per_aug is ", c.retries_per_aug(), ", must be >= 1"));
   }
-  if (c.canvas_size() < 1 || c.canvas_size() > kMaxCanvas) {
-    return invalid(absl::StrCat("canvas_size is ", c.canvas_size(), ", must be in [1, ", kMaxCanvas, "]"));
+  if (c.canvas_size() < 1 || c.canvas_size() > kMaxGridSide) {
+    return invalid(absl::StrCat("canvas_size is ", c.canvas_size(), ", must be in [1, ", kMaxGridSide, "]"));
   }
   if (c.puzzle_identifiers_start() < 1) {
     return invalid(absl::StrCat("puzzle_identifiers_start is ", c.puzzle_identifiers_start(),

@@ -105,18 +105,23 @@ TEST(ArcBuilderTest, ReproducesTheReferenceWithAnotherSeedStartAndThreadCount) {
   ExpectSameFiles(out, std::string(kTiny) + "reference_seed7_aug2_start5");
 }
 
+// Every malformed input of arc_tasks_test fails the whole build with its one-line error, and
+// nothing is left in the output's folder.
 TEST(ArcBuilderTest, BadInputWritesNothing) {
-  const std::string root = FreshDir("bad_input");
-  const std::string tasks = root + "/tasks";
-  WriteFile(tasks + "/tiny_synth_a_challenges.json",
-            R"({"t1": {"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[3]]}]}})");
-  WriteFile(tasks + "/tiny_synth_a_solutions.json", R"({"t1": [[[1]]]})");
-  // synth_a is read first and fails; synth_b (the test set) is never reached.
-  auto summary = Build(TinyConfig({"synth_a", "synth_b"}, 42, 2, 1), tasks, root + "/out", 2);
-  ASSERT_FALSE(summary.ok());
-  EXPECT_THAT(std::string(summary.status().message()), HasSubstr("not rectangular"));
-  EXPECT_FALSE(fs::exists(root + "/out"));
-  EXPECT_EQ(std::distance(fs::directory_iterator(root), fs::directory_iterator()), 1);  // tasks/ only
+  config::DataConfig data;
+  data.set_input_file_prefix("p");
+  data.add_subsets("x");
+  data.set_test_set_name("x");
+  data.set_num_aug(2);
+  for (const testing::MalformedInput& input : testing::MalformedInputs()) {
+    const std::string root = FreshDir("bad_input_" + input.name);
+    testing::WriteMalformedInput(input, root + "/tasks");
+    auto summary = Build(data, root + "/tasks", root + "/out", 2);
+    ASSERT_FALSE(summary.ok()) << input.name;
+    EXPECT_THAT(std::string(summary.status().message()), HasSubstr(input.expected)) << input.name;
+    EXPECT_FALSE(fs::exists(root + "/out")) << input.name;
+    EXPECT_EQ(std::distance(fs::directory_iterator(root), fs::directory_iterator()), 1) << input.name;
+  }
 }
 
 TEST(ArcBuilderTest, BadConfigIsRejectedBeforeAnyWork) {
@@ -185,7 +190,9 @@ TEST(ArcBuilderTest, RealArcAgi2WithTenAugmentationsMatchesTheReference) {
   for (const auto& [file, sha] : reference) EXPECT_EQ(testing::FileSha256(out + "/" + file), sha) << file;
   auto identifiers = ReadFileToString(out + "/identifiers.json");
   ASSERT_TRUE(identifiers.ok());
-  EXPECT_EQ(identifiers->substr(0, 51), R"(["<blank>", "8b28cd80", "8b28cd80|||t3|||0768314952")");
+  // Spec §7.9: identifier 1 is 8b28cd80, identifier 2 its first augmentation.
+  const std::string head = R"(["<blank>", "8b28cd80", "8b28cd80|||t3|||0768314952", )";
+  EXPECT_EQ(identifiers->substr(0, head.size()), head);
 }
 
 }  // namespace

@@ -12,24 +12,19 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::FreshDir;
+using testing::MalformedInput;
+using testing::MalformedInputs;
 using testing::WriteFile;
+using testing::WriteMalformedInput;
 
 constexpr char kGoodTask[] = R"({"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3]]}]})";
 
-struct BadInput {
-  std::string name;
-  std::string challenges;  // the "x" subset's challenges file
-  std::string solutions;   // "" = no solutions file
-  std::string expected;    // part of the one-line error
-};
-
-class MalformedTasksTest : public ::testing::TestWithParam<BadInput> {};
+class MalformedTasksTest : public ::testing::TestWithParam<MalformedInput> {};
 
 TEST_P(MalformedTasksTest, IsAOneLineErrorNamingFileTaskAndField) {
-  const BadInput& input = GetParam();
+  const MalformedInput& input = GetParam();
   const std::string dir = FreshDir("malformed_" + input.name);
-  WriteFile(dir + "/p_x_challenges.json", input.challenges);
-  if (!input.solutions.empty()) WriteFile(dir + "/p_x_solutions.json", input.solutions);
+  WriteMalformedInput(input, dir);
   ReadOptions options;
   options.task_dir = dir;
   options.input_file_prefix = "p";
@@ -41,59 +36,8 @@ TEST_P(MalformedTasksTest, IsAOneLineErrorNamingFileTaskAndField) {
   EXPECT_EQ(message.find('\n'), std::string::npos) << input.name;
 }
 
-const std::string kSolution = R"({"t1": [[[4]]]})";
-
-INSTANTIATE_TEST_SUITE_P(
-    ArcTasks, MalformedTasksTest,
-    ::testing::Values(
-        BadInput{"syntax", R"({"t1": {"train": [}})", kSolution, "invalid JSON"},
-        BadInput{"not_object", R"([1, 2])", kSolution, "is not a JSON object"},
-        BadInput{"task_not_object", R"({"t1": 5})", kSolution, "task 't1': is 5, not an object"},
-        BadInput{"no_train", R"({"t1": {"test": [{"input": [[3]]}]}})", kSolution,
-                 "task 't1': has no 'train' list"},
-        BadInput{"extra_key", R"({"t1": {"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[3]]}], "name": "x"}})",
-                 kSolution, "unexpected key 'name'"},
-        BadInput{"empty_train", R"({"t1": {"train": [], "test": [{"input": [[3]]}]}})", kSolution,
-                 "task 't1': train: is empty"},
-        BadInput{"pair_without_input", R"({"t1": {"train": [{"output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "train[0]: has no 'input'"},
-        BadInput{"pair_without_output", R"({"t1": {"train": [{"input": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "train[0]: has no 'output'"},
-        BadInput{"empty_grid", R"({"t1": {"train": [{"input": [], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "train[0].input: is [], not a non-empty list of rows"},
-        BadInput{"empty_row", R"({"t1": {"train": [{"input": [[]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "train[0].input: row 0 is [], not a non-empty list of colours"},
-        BadInput{"ragged", R"({"t1": {"train": [{"input": [[1, 2, 3], [4, 5]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "train[0].input: row 1 has 2 cells but row 0 has 3 (not rectangular)"},
-        BadInput{"too_tall",
-                 R"({"t1": {"train": [{"input": [[1]], "output": [[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "train[0].output: grid is 31x1, larger than 30x30"},
-        BadInput{"colour_10", R"({"t1": {"train": [{"input": [[1, 10]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "train[0].input: cell (0, 1) is 10, not a colour 0..9"},
-        BadInput{"colour_negative", R"({"t1": {"train": [{"input": [[-1]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "cell (0, 0) is -1, not a colour 0..9"},
-        BadInput{"colour_float", R"({"t1": {"train": [{"input": [[1.5]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "cell (0, 0) is 1.5, not a colour 0..9"},
-        BadInput{"colour_string", R"({"t1": {"train": [{"input": [["3"]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "cell (0, 0) is \"3\", not a colour 0..9"},
-        BadInput{"colour_bool", R"({"t1": {"train": [{"input": [[true]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                 kSolution, "cell (0, 0) is true, not a colour 0..9"},
-        BadInput{"duplicate_task", R"({"t1": {"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[3]]}]}, "t1": {}})",
-                 kSolution, "key \"t1\" appears twice"},
-        BadInput{"missing_solutions_file", std::string(R"({"t1": )") + kGoodTask + "}", "",
-                 "task 't1': test[0] has no output and"},
-        BadInput{"task_without_solution", std::string(R"({"t1": )") + kGoodTask + "}", R"({"t2": [[[1]]]})",
-                 "task 't1': has no solutions"},
-        BadInput{"too_few_solutions",
-                 R"({"t1": {"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[3]]}, {"input": [[4]]}]}})",
-                 kSolution, "task 't1': has 1 solutions for 2 test inputs"},
-        BadInput{"bad_solution_grid", std::string(R"({"t1": )") + kGoodTask + "}", R"({"t1": [[[1, 2], [3]]]})",
-                 "task 't1': solution[0]: row 1 has 1 cells but row 0 has 2"},
-        BadInput{"unknown_solution", std::string(R"({"t1": )") + kGoodTask + "}", R"({"t1": [[[4]]], "t9": [[[4]]]})",
-                 "task 't9': is not in p_x_challenges.json"},
-        BadInput{"solutions_not_object", std::string(R"({"t1": )") + kGoodTask + "}", R"([[[4]]])",
-                 "is not a JSON object mapping task ids to lists of grids"}),
-    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(ArcTasks, MalformedTasksTest, ::testing::ValuesIn(MalformedInputs()),
+                         [](const ::testing::TestParamInfo<MalformedInput>& info) { return info.param.name; });
 
 TEST(ArcTasksTest, ReadsKaggleLayoutWithSolutionsAndKeyOrder) {
   const std::string dir = FreshDir("kaggle");
