@@ -72,8 +72,10 @@ std::string Cell(int token, bool color) {
   return absl::StrFormat("\x1b[48;2;%d;%d;%dm  \x1b[0m", kPalette[c][0], kPalette[c][1], kPalette[c][2]);
 }
 
-// Draws `rows` canvases side by side, cropped to the last non-PAD row and column of any of them.
-void DrawSideBySide(const std::vector<std::vector<int64_t>>& canvases, int side, bool color) {
+// Draws canvases side by side under their titles, cropped to the last non-PAD row and column of
+// any of them.
+void DrawSideBySide(const std::vector<std::string>& titles,
+                    const std::vector<std::vector<int64_t>>& canvases, int side, bool color) {
   int used_rows = 0, used_cols = 0;
   for (const auto& canvas : canvases) {
     for (int r = 0; r < side; ++r) {
@@ -85,6 +87,13 @@ void DrawSideBySide(const std::vector<std::vector<int64_t>>& canvases, int side,
       }
     }
   }
+  std::string header;
+  for (size_t k = 0; k < titles.size(); ++k) {
+    const size_t width = static_cast<size_t>(2 * used_cols + 4);
+    header += k + 1 < titles.size() ? titles[k] + std::string(width > titles[k].size() ? width - titles[k].size() : 1, ' ')
+                                    : titles[k];
+  }
+  std::cout << header << "\n";
   for (int r = 0; r < used_rows; ++r) {
     std::string line;
     for (size_t k = 0; k < canvases.size(); ++k) {
@@ -190,8 +199,7 @@ int main(int argc, char** argv) {
     std::cout << "input: " << absl::StrJoin(input, " ") << "\nlabel: " << absl::StrJoin(label, " ") << "\n";
     return 0;
   }
-  std::cout << "input" << std::string(2 * side - 1, ' ') << "label\n";
-  DrawSideBySide({input, label}, side, color);
+  DrawSideBySide({"input", "label"}, {input, label}, side, color);
   std::cout << (color ? "(blank: PAD, '::': EOS)\n" : "('.': PAD, '#': EOS, digits: colours)\n");
   return 0;
 }

@@ -288,7 +288,7 @@ absl::StatusOr<NpyHeaderInfo> ParseNpyHeader(const void* bytes, size_t size,
 
 // ----------------------------------------------------------------------------------- NpyArray
 
-absl::StatusOr<NpyArray> NpyArray::Map(const std::string& path) {
+absl::StatusOr<NpyArray> NpyArray::Map(const std::string& path, Access access) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   struct stat st;
@@ -323,6 +323,10 @@ absl::StatusOr<NpyArray> NpyArray::Map(const std::string& path) {
         available < *bytes ? " (truncated)" : " (trailing bytes)"));
   }
   array.data_ = static_cast<const uint8_t*>(mapping) + array.header_.data_offset;
+  if (access != Access::kNormal) {
+    // Advice only: a failure changes nothing but speed.
+    madvise(mapping, size, access == Access::kRandom ? MADV_RANDOM : MADV_SEQUENTIAL);
+  }
   return array;
 }
 

@@ -54,7 +54,11 @@ absl::StatusOr<NpyHeaderInfo> ParseNpyHeader(const void* bytes, size_t size,
 // A read-only memory map of an .npy file.
 class NpyArray {
  public:
-  static absl::StatusOr<NpyArray> Map(const std::string& path);
+  // How the data will be read, passed to the kernel (madvise) to size its read-ahead: kRandom for
+  // scattered rows of a large file, so that each row does not pull in its neighbours.
+  enum class Access { kNormal, kRandom, kSequential };
+
+  static absl::StatusOr<NpyArray> Map(const std::string& path, Access access = Access::kNormal);
 
   NpyArray() = default;
   NpyArray(NpyArray&& other) noexcept;

@@ -121,7 +121,7 @@ void GatherRows(const NpyArray& array, const std::vector<int64_t>& rows, int64_t
 
 }  // namespace
 
-PuzzleDataset::~PuzzleDataset() = default;
+PuzzleDataset::~PuzzleDataset() { StopPrefetch(); }
 
 absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleDatasetOptions& options) {
   auto invalid = [](const std::string& what) { return absl::InvalidArgumentError(what); };
@@ -130,6 +130,7 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleD
   if (options.num_replicas < 1 || options.rank < 0 || options.rank >= options.num_replicas) {
     return invalid(absl::StrCat("PuzzleDataset: rank ", options.rank, " is not in [0, ", options.num_replicas, ")"));
   }
+  if (options.prefetch < 0) return invalid(absl::StrCat("PuzzleDataset: prefetch is ", options.prefetch));
   if (options.global_batch_size < 1 || options.global_batch_size % options.num_replicas != 0) {
     return invalid(absl::StrCat("PuzzleDataset: global batch size ", options.global_batch_size,
                                 " must be a positive multiple of the number of replicas (",
@@ -159,8 +160,10 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleD
       auto set = std::make_unique<Set>();
       set->name = i == 0 ? set_name : absl::StrCat(set_name, i);
       auto file = [&](const char* field) { return (dir / absl::StrCat(set_name, "__", field, ".npy")).string(); };
-      TRM_ASSIGN_OR_RETURN(set->inputs, NpyArray::Map(file("inputs")));
-      TRM_ASSIGN_OR_RETURN(set->labels, NpyArray::Map(file("labels")));
+      // Training reads scattered rows; evaluation walks the rows in order.
+      const NpyArray::Access access = options.test_set_mode ? NpyArray::Access::kSequential : NpyArray::Access::kRandom;
+      TRM_ASSIGN_OR_RETURN(set->inputs, NpyArray::Map(file("inputs"), access));
+      TRM_ASSIGN_OR_RETURN(set->labels, NpyArray::Map(file("labels"), access));
       TRM_ASSIGN_OR_RETURN(NpyArray identifiers, NpyArray::Map(file("puzzle_identifiers")));
       TRM_ASSIGN_OR_RETURN(NpyArray puzzle_indices, NpyArray::Map(file("puzzle_indices")));
       TRM_ASSIGN_OR_RETURN(NpyArray group_indices, NpyArray::Map(file("group_indices")));
@@ -207,6 +210,7 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleD
     fingerprint = Mix(fingerprint ^ (static_cast<uint64_t>(set->num_groups()) << 40));
   }
   dataset->position_.fingerprint = fingerprint;
+  dataset->consumed_ = dataset->position_;
   return dataset;
 }
 
@@ -219,6 +223,51 @@ std::vector<std::string> PuzzleDataset::set_names() const {
 int64_t PuzzleDataset::num_examples(size_t set) const { return sets_.at(set)->num_examples(); }
 
 std::optional<PuzzleDataset::Item> PuzzleDataset::Next() {
+  if (options_.prefetch == 0) {
+    std::optional<Item> item = Produce();
+    consumed_ = position_;
+    return item;
+  }
+  if (!worker_.joinable()) StartPrefetch();
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait(lock, [this] { return !queue_.empty(); });
+  Produced produced = std::move(queue_.front());
+  queue_.pop_front();
+  consumed_ = produced.after;
+  changed_.notify_all();
+  return std::move(produced.item);
+}
+
+void PuzzleDataset::StartPrefetch() {
+  stop_ = false;
+  worker_ = std::thread([this] {
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        changed_.wait(lock, [this] { return stop_ || static_cast<int>(queue_.size()) < options_.prefetch; });
+        if (stop_) return;
+      }
+      // position_ belongs to this thread while it runs.
+      std::optional<Item> item = Produce();
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(Produced{std::move(item), position_});
+      changed_.notify_all();
+    }
+  });
+}
+
+void PuzzleDataset::StopPrefetch() {
+  if (!worker_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  worker_.join();
+  queue_.clear();
+}
+
+std::optional<PuzzleDataset::Item> PuzzleDataset::Produce() {
   Position& p = position_;
   if (!p.in_pass) {
     p.in_pass = true;
@@ -317,7 +366,7 @@ PuzzleDataset::Item PuzzleDataset::Collate(const Set& set, const std::vector<int
 }
 
 absl::Status PuzzleDataset::RestorePosition(const Position& position) {
-  if (position.fingerprint != position_.fingerprint) {
+  if (position.fingerprint != consumed_.fingerprint) {
     return absl::FailedPreconditionError(
         "the saved data position belongs to other data or sampling options (dataset, split, seed, "
         "global batch size, epochs_per_iter or test mode differ)");
@@ -326,7 +375,9 @@ absl::Status PuzzleDataset::RestorePosition(const Position& position) {
       position.cursor < 0 || position.iterations < 0) {
     return absl::InvalidArgumentError(absl::StrCat("invalid data position: ", position.ToString()));
   }
+  StopPrefetch();  // batches made ahead from the old position are dropped
   position_ = position;
+  consumed_ = position;
   return absl::OkStatus();
 }
 

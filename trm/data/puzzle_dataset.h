@@ -17,10 +17,14 @@
 #define TRM_DATA_PUZZLE_DATASET_H_
 
 #include <array>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -40,6 +44,9 @@ struct PuzzleDatasetOptions {
   int rank = 0;
   int num_replicas = 1;
   uint64_t seed = 0;
+  // Batches a background thread prepares ahead of Next() (0: none, batches are made on demand).
+  // The stream and the saved positions are the same either way.
+  int prefetch = 0;
 };
 
 class PuzzleDataset {
@@ -80,14 +87,23 @@ class PuzzleDataset {
   // example); the call after that starts the next pass.
   std::optional<Item> Next();
 
-  Position SavePosition() const { return position_; }
+  // The position after the last batch Next() returned.
+  Position SavePosition() const { return consumed_; }
   // Fails if the position belongs to different data or sampling options.
   absl::Status RestorePosition(const Position& position);
 
  private:
   struct Set;
+  struct Produced {
+    std::optional<Item> item;
+    Position after;
+  };
   PuzzleDataset() = default;
 
+  // Makes the batch at position_ and advances it.
+  std::optional<Item> Produce();
+  void StartPrefetch();
+  void StopPrefetch();
   std::optional<Item> NextTrain(const Set& set);
   std::optional<Item> NextTest(const Set& set);
   Item Collate(const Set& set, const std::vector<int64_t>& rows, const std::vector<int64_t>& puzzles,
@@ -97,7 +113,14 @@ class PuzzleDataset {
   DatasetMetadata metadata_;
   int64_t local_batch_size_ = 0;
   std::vector<std::unique_ptr<Set>> sets_;
-  Position position_;
+  Position position_;  // of the producer (the prefetch thread when there is one)
+  Position consumed_;  // after the last batch handed out
+  // Prefetching.
+  std::thread worker_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<Produced> queue_;
+  bool stop_ = false;
   // Cache of the current epoch's group permutation (train mode).
   std::array<int64_t, 3> cached_epoch_key_ = {-1, -1, -1};  // iterations, set, epoch
   std::vector<int64_t> cached_order_;

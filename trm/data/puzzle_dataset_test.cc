@@ -242,6 +242,35 @@ TEST(PuzzleDatasetTest, SavedPositionContinuesTheSameStream) {
   EXPECT_FALSE(PuzzleDataset::Position::FromString("puzzle_dataset_position v1 cursor=3").ok());
 }
 
+TEST(PuzzleDatasetTest, PrefetchingGivesTheSameStreamAndPositions) {
+  const std::string root = FreshRoot("prefetch");
+  WriteSplit(root, "train", {{2, 1, 3, 1, 2, 4}, [](int64_t p) { return 1 + p % 3; }});
+  PuzzleDatasetOptions options = Train(root, 4, 2);
+  auto plain = OpenOrDie(options);
+  options.prefetch = 3;
+  auto ahead = OpenOrDie(options);
+  std::vector<PuzzleDataset::Position> positions;
+  for (int i = 0; i < 30; ++i) {
+    auto a = plain->Next(), b = ahead->Next();
+    ASSERT_EQ(a.has_value(), b.has_value()) << i;
+    if (a) {
+      ASSERT_TRUE(SameBatch(a->batch, b->batch)) << i;
+    }
+    ASSERT_TRUE(plain->SavePosition() == ahead->SavePosition()) << i;
+    positions.push_back(plain->SavePosition());
+  }
+  // Restoring drops what was made ahead and continues from the restored position.
+  ASSERT_TRUE(ahead->RestorePosition(positions[4]).ok());
+  ASSERT_TRUE(plain->RestorePosition(positions[4]).ok());
+  for (int i = 0; i < 10; ++i) {
+    auto a = plain->Next(), b = ahead->Next();
+    ASSERT_EQ(a.has_value(), b.has_value()) << i;
+    if (a) {
+      ASSERT_TRUE(SameBatch(a->batch, b->batch)) << i;
+    }
+  }
+}
+
 TEST(PuzzleDatasetTest, ReadsTheReferenceBuildersDataset) {
   const std::string root = "tests/golden/arc_tiny/reference_seed42_aug8";
   PuzzleDatasetOptions options;
