@@ -45,7 +45,7 @@ status=0
   2> "$T/stderr_bad" > /dev/null || status=$?
 [ "$status" = 1 ] || fail "exit status $status for bad input"
 [ "$(grep -c . "$T/stderr_bad")" -le 2 ] || fail "more than a line of error: $(cat "$T/stderr_bad")"
-grep -q "^error: .*tiny_synth_b_challenges.json: task 'evalOne': train\[0\].input: cell (0, 1) is 12, not a colour 0..9$" \
+grep -q "^error: .*tiny_synth_b_challenges.json: task 'evalOne' train\\[0\\].input: cell \\[0\\]\\[1\\] is 12, expected a colour 0..9$" \
   "$T/stderr_bad" || fail "error message: $(cat "$T/stderr_bad")"
 [ ! -e "$T/bad_out" ] || fail "bad input left $T/bad_out"
 [ -z "$(ls -A "$T" | grep '^\.bad_out')" ] || fail "bad input left a temporary folder"

@@ -119,8 +119,8 @@ std::string MemberName(const Group& group, int64_t member) {
 }
 
 ExampleExtent ExtentOf(const ArcPair& pair, bool swap) {
-  const int rows = std::max(pair.input.rows, pair.output.rows);
-  const int cols = std::max(pair.input.cols, pair.output.cols);
+  const int rows = std::max(pair.input.rows, pair.output->rows);
+  const int cols = std::max(pair.input.cols, pair.output->cols);
   return swap ? ExampleExtent{cols, rows} : ExampleExtent{rows, cols};
 }
 
@@ -251,7 +251,7 @@ class SplitWriter {
           const Placement at = placements[chunk.first_placement + r];
           const ArcPair& pair = *chunk.group->examples[k];
           EncodeAugmentedGrid(pair.input, augmentation, at, canvas_, inputs.data() + r * seq_len_);
-          EncodeAugmentedGrid(pair.output, augmentation, at, canvas_, labels.data() + r * seq_len_);
+          EncodeAugmentedGrid(*pair.output, augmentation, at, canvas_, labels.data() + r * seq_len_);
         }
       }
       const uint64_t offset = static_cast<uint64_t>(chunk.first_row * seq_len_);
@@ -350,7 +350,7 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
   read.input_file_prefix = config_.input_file_prefix();
   read.allow_missing_solutions = config_.allow_missing_solutions();
   const std::vector<std::string> subsets(config_.subsets().begin(), config_.subsets().end());
-  TRM_ASSIGN_OR_RETURN(const std::vector<std::vector<ArcTask>> tasks,
+  TRM_ASSIGN_OR_RETURN(const std::vector<std::vector<LoadedTask>> tasks,
                        ReadArcSubsets(read, subsets, config_.task_filter(), config_.canvas_size()));
   // Fail before the work if the output exists.
   TRM_ASSIGN_OR_RETURN(auto staging, StagingDirectory::Create(options.output_dir, options.overwrite));
@@ -368,7 +368,7 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
     const bool test_subset = subsets[s] == config_.test_set_name() || subsets[s] == config_.test_set_name2();
     for (size_t index : order) {
       if (IsCancelled(options)) return absl::CancelledError("dataset build interrupted");
-      const ArcTask& task = tasks[s][index];
+      const ArcTask& task = tasks[s][index].task;
       std::vector<const ArcPair*> pairs;
       for (const ArcPair& pair : task.train) pairs.push_back(&pair);
       for (const ArcPair& pair : task.test) pairs.push_back(&pair);

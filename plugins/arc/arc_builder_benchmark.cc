@@ -91,7 +91,7 @@ void BM_EncodeExample(benchmark::State& state) {
   std::vector<uint8_t> input(900), label(900);
   for (auto _ : state) {
     EncodeAugmentedGrid(task.train[0].input, augmentation, {3, 4}, 30, input.data());
-    EncodeAugmentedGrid(task.train[0].output, augmentation, {3, 4}, 30, label.data());
+    EncodeAugmentedGrid(*task.train[0].output, augmentation, {3, 4}, 30, label.data());
     benchmark::DoNotOptimize(input.data());
     benchmark::DoNotOptimize(label.data());
   }

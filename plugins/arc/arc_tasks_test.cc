@@ -17,7 +17,8 @@ using testing::MalformedInputs;
 using testing::WriteFile;
 using testing::WriteMalformedInput;
 
-constexpr char kGoodTask[] = R"({"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3]]}]})";
+constexpr char kGoodTask[] =
+    R"({"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3]]}]})";
 
 class MalformedTasksTest : public ::testing::TestWithParam<MalformedInput> {};
 
@@ -51,12 +52,14 @@ TEST(ArcTasksTest, ReadsKaggleLayoutWithSolutionsAndKeyOrder) {
   auto tasks = ReadArcSubset(options, "x");
   ASSERT_TRUE(tasks.ok()) << tasks.status();
   ASSERT_EQ(tasks->size(), 2u);
-  EXPECT_EQ((*tasks)[0].id, "b");  // file order
-  EXPECT_TRUE((*tasks)[0].test_listed_first);
-  EXPECT_EQ((*tasks)[0].test[0].output, Grid(2, 1, {9, 9}));
-  EXPECT_EQ((*tasks)[1].test[1].output, Grid(1, 1, {8}));
+  const ArcTask& b = (*tasks)[0].task;
+  EXPECT_EQ(b.id, "b");  // file order
+  EXPECT_TRUE(b.test_listed_first);
+  EXPECT_EQ(b.test[0].output, Grid(2, 1, {9, 9}));
+  EXPECT_EQ((*tasks)[1].task.test[1].output, Grid(1, 1, {8}));
+  EXPECT_EQ((*tasks)[1].source, dir + "/p_x_challenges.json");
   std::string json;
-  AppendTaskJson((*tasks)[0], &json);
+  AppendTaskJson(b, &json);
   EXPECT_EQ(json, R"({"test": [{"input": [[3, 3]], "output": [[9], [9]]}], "train": [{"output": [[2]], "input": [[1]]}]})");
 }
 
@@ -69,7 +72,7 @@ TEST(ArcTasksTest, HiddenTestSetGetsDummyOutputsWhenAllowed) {
   options.allow_missing_solutions = true;
   auto tasks = ReadArcSubset(options, "x");
   ASSERT_TRUE(tasks.ok()) << tasks.status();
-  EXPECT_EQ((*tasks)[0].test[0].output, Grid(1, 1, {0}));
+  EXPECT_EQ((*tasks)[0].task.test[0].output, Grid(1, 1, {0}));
 }
 
 TEST(ArcTasksTest, ReadsOneFilePerTaskLayout) {
@@ -83,14 +86,14 @@ TEST(ArcTasksTest, ReadsOneFilePerTaskLayout) {
   auto tasks = ReadArcSubset(options, "training");
   ASSERT_TRUE(tasks.ok()) << tasks.status();
   ASSERT_EQ(tasks->size(), 2u);
-  EXPECT_EQ((*tasks)[0].id, "aaa");
-  EXPECT_EQ((*tasks)[1].test[0].output, Grid(1, 1, {4}));
+  EXPECT_EQ((*tasks)[0].task.id, "aaa");
+  EXPECT_EQ((*tasks)[1].task.test[0].output, Grid(1, 1, {4}));
 
   WriteFile(dir + "/data/training/ccc.json", R"({"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]})");
   auto missing = ReadArcSubset(options, "training");
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(std::string(missing.status().message()),
-              HasSubstr("ccc.json: task 'ccc': test[0]: has no 'output'"));
+              HasSubstr("ccc.json: task 'ccc' test[0]: missing 'output'"));
 
   auto absent = ReadArcSubset(options, "evaluation");
   ASSERT_FALSE(absent.ok());
@@ -120,15 +123,15 @@ TEST(ArcTasksTest, SubsetsFiltersAndCrossSubsetChecks) {
   auto capped = ReadArcSubsets(options, {"x"}, filter, 30);
   ASSERT_TRUE(capped.ok()) << capped.status();
   ASSERT_EQ((*capped)[0].size(), 2u);
-  EXPECT_EQ((*capped)[0][0].id, "a");  // ids a, b kept, in file order
-  EXPECT_EQ((*capped)[0][1].id, "b");
+  EXPECT_EQ((*capped)[0][0].task.id, "a");  // ids a, b kept, in file order
+  EXPECT_EQ((*capped)[0][1].task.id, "b");
 
   config::TaskFilter small;
   small.set_max_grid_side(2);
   auto fitted = ReadArcSubsets(options, {"x"}, small, 30);
   ASSERT_TRUE(fitted.ok());
   EXPECT_EQ((*fitted)[0].size(), 2u);  // "a" has a 1x3 grid
-  EXPECT_EQ((*fitted)[0][0].train.size(), 2u);
+  EXPECT_EQ((*fitted)[0][0].task.train.size(), 2u);
 
   auto canvas = ReadArcSubsets(options, {"x"}, config::TaskFilter(), 2);
   ASSERT_FALSE(canvas.ok());

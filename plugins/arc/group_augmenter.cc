@@ -57,7 +57,7 @@ DihedralColorAugmentation UnpackAugmentation(uint64_t packed) {
 GroupAugmenter::GroupAugmenter(std::vector<const ArcPair*> pairs) : pairs_(std::move(pairs)) {
   const HashKeys& keys = Keys();
   for (const ArcPair* pair : pairs_) {
-    for (const Grid* grid : {&pair->input, &pair->output}) {
+    for (const Grid* grid : {&pair->input, &*pair->output}) {
       grids_.push_back(grid);
       ColorSums sums{};
       for (int t = 0; t < kNumDihedral; ++t) {
@@ -107,7 +107,7 @@ bool GroupAugmenter::SameContent(const DihedralColorAugmentation& a,
   auto canonical = [&](const DihedralColorAugmentation& augmentation) {
     std::vector<std::string> pairs;
     for (const ArcPair* pair : pairs_) {
-      pairs.push_back(Materialize(pair->input, augmentation) + "|" + Materialize(pair->output, augmentation));
+      pairs.push_back(Materialize(pair->input, augmentation) + "|" + Materialize(*pair->output, augmentation));
     }
     std::sort(pairs.begin(), pairs.end());
     return pairs;

@@ -23,7 +23,8 @@ namespace trm::arc {
 
 class GroupAugmenter {
  public:
-  // `pairs`: every example of the puzzle, all splits together (the reference hashes them all).
+  // `pairs`: every example of the puzzle, all splits together (the reference hashes them all);
+  // every pair has its output.
   explicit GroupAugmenter(std::vector<const ArcPair*> pairs);
 
   // The members of the group: the original (identity) first, then the accepted candidates in

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct MalformedInput {
   std::string expected;
 };
 
+// gtest prints parameters with this.
+inline void PrintTo(const MalformedInput& input, std::ostream* os) { *os << input.name; }
+
 inline void WriteMalformedInput(const MalformedInput& input, const std::string& dir) {
   WriteFile(dir + "/p_x_challenges.json", input.challenges);
   if (!input.solutions.empty()) WriteFile(dir + "/p_x_solutions.json", input.solutions);
@@ -64,53 +68,53 @@ inline std::vector<MalformedInput> MalformedInputs() {
   const std::string task = R"({"t1": {"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3]]}]}})";
   const std::string solution = R"({"t1": [[[4]]]})";
   return {
-      MalformedInput{"syntax", R"({"t1": {"train": [}})", solution, "invalid JSON"},
-      MalformedInput{"not_object", R"([1, 2])", solution, "is not a JSON object"},
-      MalformedInput{"task_not_object", R"({"t1": 5})", solution, "task 't1': is 5, not an object"},
+      MalformedInput{"syntax", R"({"t1": {"train": [}})", solution, "not valid JSON"},
+      MalformedInput{"not_object", R"([1, 2])", solution, "expected an object mapping task ids to tasks"},
+      MalformedInput{"task_not_object", R"({"t1": 5})", solution, "task 't1': expected an object, got number"},
       MalformedInput{"no_train", R"({"t1": {"test": [{"input": [[3]]}]}})", solution,
-                     "task 't1': has no 'train' list"},
+                     "task 't1': missing 'train'"},
       MalformedInput{"extra_key", R"({"t1": {"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[3]]}], "name": "x"}})",
-                     solution, "unexpected key 'name'"},
+                     solution, "task 't1': unknown key 'name'"},
       MalformedInput{"empty_train", R"({"t1": {"train": [], "test": [{"input": [[3]]}]}})", solution,
-                     "task 't1': train: is empty"},
+                     "task 't1': no demonstration pairs"},
       MalformedInput{"pair_without_input", R"({"t1": {"train": [{"output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "train[0]: has no 'input'"},
+                     solution, "task 't1' train[0]: missing 'input'"},
       MalformedInput{"pair_without_output", R"({"t1": {"train": [{"input": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "train[0]: has no 'output'"},
+                     solution, "task 't1' train[0]: missing 'output'"},
       MalformedInput{"empty_grid", R"({"t1": {"train": [{"input": [], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "train[0].input: is [], not a non-empty list of rows"},
+                     solution, "task 't1' train[0].input: a grid must be a non-empty list of rows"},
       MalformedInput{"empty_row", R"({"t1": {"train": [{"input": [[]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "train[0].input: row 0 is [], not a non-empty list of colours"},
+                     solution, "task 't1' train[0].input: row 0 must be a non-empty list of colours"},
       MalformedInput{"ragged", R"({"t1": {"train": [{"input": [[1, 2, 3], [4, 5]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "train[0].input: row 1 has 2 cells but row 0 has 3 (not rectangular)"},
+                     solution, "task 't1' train[0].input: row 1 has 2 cells, row 0 has 3"},
       MalformedInput{"too_tall",
                      R"({"t1": {"train": [{"input": [[1]], "output": [[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1],[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "train[0].output: grid is 31x1, larger than 30x30"},
+                     solution, "task 't1' train[0].output: 31 rows, at most 30 allowed"},
       MalformedInput{"colour_10", R"({"t1": {"train": [{"input": [[1, 10]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "train[0].input: cell (0, 1) is 10, not a colour 0..9"},
+                     solution, "task 't1' train[0].input: cell [0][1] is 10, expected a colour 0..9"},
       MalformedInput{"colour_negative", R"({"t1": {"train": [{"input": [[-1]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "cell (0, 0) is -1, not a colour 0..9"},
+                     solution, "cell [0][0] is -1, expected a colour 0..9"},
       MalformedInput{"colour_float", R"({"t1": {"train": [{"input": [[1.5]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "cell (0, 0) is 1.5, not a colour 0..9"},
+                     solution, "cell [0][0] is 1.5, expected a colour 0..9"},
       MalformedInput{"colour_string", R"({"t1": {"train": [{"input": [["3"]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "cell (0, 0) is \"3\", not a colour 0..9"},
+                     solution, "cell [0][0] is \"3\", expected a colour 0..9"},
       MalformedInput{"colour_bool", R"({"t1": {"train": [{"input": [[true]], "output": [[1]]}], "test": [{"input": [[3]]}]}})",
-                     solution, "cell (0, 0) is true, not a colour 0..9"},
+                     solution, "cell [0][0] is true, expected a colour 0..9"},
       MalformedInput{"duplicate_task", R"({"t1": {"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[3]]}]}, "t1": {}})",
                      solution, "key \"t1\" appears twice"},
       MalformedInput{"missing_solutions_file", task, "",
-                     "task 't1': test[0] has no output and"},
+                     "task 't1' test[0] has no output and"},
       MalformedInput{"task_without_solution", task, R"({"t2": [[[1]]]})",
-                     "task 't1': has no solutions"},
+                     "no solutions for task 't1'"},
       MalformedInput{"too_few_solutions",
                      R"({"t1": {"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[3]]}, {"input": [[4]]}]}})",
-                     solution, "task 't1': has 1 solutions for 2 test inputs"},
+                     solution, "task 't1': expected a list of 2 output grids"},
       MalformedInput{"bad_solution_grid", task, R"({"t1": [[[1, 2], [3]]]})",
-                     "task 't1': solution[0]: row 1 has 1 cells but row 0 has 2"},
+                     "task 't1' output 0: row 1 has 1 cells, row 0 has 2"},
       MalformedInput{"unknown_solution", task, R"({"t1": [[[4]]], "t9": [[[4]]]})",
-                     "task 't9': is not in p_x_challenges.json"},
+                     "solutions for task 't9', which is not a task"},
       MalformedInput{"solutions_not_object", task, R"([[[4]]])",
-                     "is not a JSON object mapping task ids to lists of grids"}
+                     "expected an object mapping task ids to output lists"}
   };
 }
 

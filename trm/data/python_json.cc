@@ -82,11 +82,11 @@ absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text, const 
     nlohmann::ordered_json value = nlohmann::ordered_json::parse(text, callback);
     if (!duplicate.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(source, ": invalid JSON: key \"", duplicate, "\" appears twice in one object"));
+          absl::StrCat(source, ": not valid JSON: key \"", duplicate, "\" appears twice in one object"));
     }
     return value;
   } catch (const nlohmann::ordered_json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ": invalid JSON: ", StripExceptionTag(e.what())));
+    return absl::InvalidArgumentError(absl::StrCat(source, ": not valid JSON: ", StripExceptionTag(e.what())));
   }
 }
 

@@ -13,7 +13,7 @@
 
 namespace trm {
 
-// Parses `text`; errors read "<source>: invalid JSON: ... at line L, column C ...". Objects keep
+// Parses `text`; errors read "<source>: not valid JSON: ... at line L, column C ...". Objects keep
 // their key order. A key repeated inside one object is an error naming the key (Python would keep
 // the last value silently).
 absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text, const std::string& source);

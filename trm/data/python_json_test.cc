@@ -48,7 +48,7 @@ TEST(PythonJsonTest, KeepsKeyOrder) {
 TEST(PythonJsonTest, ErrorsNameTheSourceAndPlace) {
   auto bad = ParseJson("{\"a\": [1, 2,,]}", "tasks.json");
   ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("tasks.json: invalid JSON"));
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("tasks.json: not valid JSON"));
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("line 1, column 13"));
 
   auto duplicate = ParseJson(R"({"a": {"x": 1, "x": 2}})", "tasks.json");
