@@ -51,10 +51,10 @@ config::DataConfig TinyConfig(std::vector<std::string> subsets, uint32_t seed, i
   return data;
 }
 
-config::DataConfig Arc2Config(int num_aug) {
+config::DataConfig ArcConfig(const std::vector<std::string>& subsets, const std::string& test_set, int num_aug) {
   config::DataConfig data;
-  for (const char* subset : {"training2", "evaluation2", "concept"}) data.add_subsets(subset);
-  data.set_test_set_name("evaluation2");
+  for (const std::string& subset : subsets) data.add_subsets(subset);
+  data.set_test_set_name(test_set);
   data.set_num_aug(num_aug);
   return data;
 }
@@ -162,7 +162,7 @@ TEST(ArcBuilderTest, RealArcAgi2WithTenAugmentationsMatchesTheReference) {
   const std::string tasks = testing::ArcDataDir();
   ASSERT_FALSE(tasks.empty()) << "ARC task files missing: set TRM_ARC_DIR or provide ../shared/data/arc";
   const std::string out = FreshDir("arc2_aug10") + "/dataset";
-  auto summary = Build(Arc2Config(10), tasks, out, 2);
+  auto summary = Build(ArcConfig({"training2", "evaluation2", "concept"}, "evaluation2", 10), tasks, out, 2);
   ASSERT_TRUE(summary.ok()) << summary.status();
   ASSERT_EQ(summary->splits.size(), 2u);
   EXPECT_EQ(summary->splits[0].rows, 61295);
@@ -188,11 +188,40 @@ TEST(ArcBuilderTest, RealArcAgi2WithTenAugmentationsMatchesTheReference) {
       {"test/dataset.json", "effcfe7d7cd08cce8e469b0d421d1cfa42132e548c3c2875e86830a387fe1863"},
   };
   for (const auto& [file, sha] : reference) EXPECT_EQ(testing::FileSha256(out + "/" + file), sha) << file;
+  ASSERT_EQ(reference.size(), std::size(kDatasetFiles));
   auto identifiers = ReadFileToString(out + "/identifiers.json");
   ASSERT_TRUE(identifiers.ok());
   // Spec §7.9: identifier 1 is 8b28cd80, identifier 2 its first augmentation.
   const std::string head = R"(["<blank>", "8b28cd80", "8b28cd80|||t3|||0768314952", )";
   EXPECT_EQ(identifiers->substr(0, head.size()), head);
+}
+
+// The ARC-AGI-1 recipe (subsets training evaluation concept, test set evaluation): its files list
+// "test" before "train", which decides the order of every training puzzle's examples and of
+// test_puzzles.json.
+TEST(ArcBuilderTest, RealArcAgi1WithTenAugmentationsMatchesTheReference) {
+  const std::string tasks = testing::ArcDataDir();
+  ASSERT_FALSE(tasks.empty()) << "ARC task files missing: set TRM_ARC_DIR or provide ../shared/data/arc";
+  const std::string out = FreshDir("arc1_aug10") + "/dataset";
+  auto summary = Build(ArcConfig({"training", "evaluation", "concept"}, "evaluation", 10), tasks, out, 2);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  const std::map<std::string, std::string> reference = {
+      {"identifiers.json", "fa00b3642499315784d537452dba88a641c8d4db8762df50f86891c8b9f42919"},
+      {"test_puzzles.json", "1f9c42f5d947a1cc927bc78fad1a4df7d5ca54cb98aa3ee79eb6334ea9992fb7"},
+      {"train/all__group_indices.npy", "8fabff3cc59af03adb9ff6eb17d37db552fedce780d65fdf6600ec3a4f642a6b"},
+      {"train/all__inputs.npy", "df214d6dc9a5ae70d76ea24014c2852d5487edcc688dd4522831891a131c4b23"},
+      {"train/all__labels.npy", "5cef1fffbac6106ef53f5816f574267d37c1c73f2137c80fecd3484456145181"},
+      {"train/all__puzzle_identifiers.npy", "f151e7b9811521badf0dc72134f9eab068a8e6d43566d060dd841cfd64c3c329"},
+      {"train/all__puzzle_indices.npy", "31bc97a14f831e00fee50004e9f95a605ad522ca2fec48c6622fc3190d86ae52"},
+      {"train/dataset.json", "a6fa01b3fe2a804e8cfd7076484a00fad04ee733a2ef70d36c3ca7964f3520f1"},
+      {"test/all__group_indices.npy", "ecfc917598cececf6d4bb7feed6e14607a02dbdf486c55f0efb7c747776b7e2d"},
+      {"test/all__inputs.npy", "ffd89550113a8934b4365fe07989efff9c812579b68e30be604fa645368ae727"},
+      {"test/all__labels.npy", "7aa5af60b1c1b68f48a6669e9952d5367a49e64b379ed837cc482029774d111c"},
+      {"test/all__puzzle_identifiers.npy", "062ce3be92b923b9951a4140fbe5f1b542556857e0638d4cd97c34c0de7d4479"},
+      {"test/all__puzzle_indices.npy", "7cc219a3b5b5793a7062b96caf6fd245431ed0effab999e4cf1f1b8a974b2ea8"},
+      {"test/dataset.json", "c2351a813006b106567ab53d6092d65b229c367a7b295a701340b5ee627e41f3"},
+  };
+  for (const auto& [file, sha] : reference) EXPECT_EQ(testing::FileSha256(out + "/" + file), sha) << file;
 }
 
 }  // namespace
