@@ -29,9 +29,11 @@ ABSL_FLAG(std::string, out, "",
 ABSL_FLAG(std::string, data_root, "",
           "Folder that relative data.path values live in (default: $TRM_DATA_ROOT, else "
           "<workspace>/runs/data).");
-ABSL_FLAG(std::string, arc_dir, "",
-          "Folder of the raw task files (default: data.task_dir, $TRM_ARC_DIR, ../shared/data/arc).");
-ABSL_FLAG(bool, overwrite, false, "Replace an existing dataset folder (atomically, once the new one is complete).");
+ABSL_FLAG(
+    std::string, arc_dir, "",
+    "Folder of the raw task files (default: data.task_dir, $TRM_ARC_DIR, ../shared/data/arc).");
+ABSL_FLAG(bool, overwrite, false,
+          "Replace an existing dataset folder (atomically, once the new one is complete).");
 ABSL_FLAG(bool, progress, true, "Show progress on stderr.");
 ABSL_DECLARE_FLAG(int, threads);
 
@@ -53,18 +55,19 @@ class ProgressBar {
     const auto now = Clock::now();
     const int percent = total > 0 ? static_cast<int>(100 * done / total) : 100;
     if (tty_) {
-      if (stage == stage_ && done < total && now - last_draw_ < std::chrono::milliseconds(100)) return;
+      if (stage == stage_ && done < total && now - last_draw_ < std::chrono::milliseconds(100))
+        return;
       constexpr int kWidth = 30;
       const int filled = kWidth * percent / 100;
       std::fprintf(stderr, "\r%-8s [%s%s] %3d%%  %s / %s  %.1f s   ", stage.c_str(),
-                   std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(), percent,
-                   Count(done).c_str(), Count(total).c_str(), Seconds(now));
+                   std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
+                   percent, Count(done).c_str(), Count(total).c_str(), Seconds(now));
       if (done >= total) std::fprintf(stderr, "\n");
       last_draw_ = now;
     } else {
       if (stage == stage_ && percent / 10 == last_decile_) return;
-      std::fprintf(stderr, "%s: %d%% (%s / %s) %.1f s\n", stage.c_str(), percent, Count(done).c_str(),
-                   Count(total).c_str(), Seconds(now));
+      std::fprintf(stderr, "%s: %d%% (%s / %s) %.1f s\n", stage.c_str(), percent,
+                   Count(done).c_str(), Count(total).c_str(), Seconds(now));
       last_decile_ = percent / 10;
     }
     stage_ = stage;
@@ -110,15 +113,18 @@ int main(int argc, char** argv) {
                            ? trm::ResolveDatasetPath(data.path(), absl::GetFlag(FLAGS_data_root))
                            : trm::ResolveUserPath(absl::GetFlag(FLAGS_out));
   if (options.output_dir.empty()) {
-    trm::Die(absl::InvalidArgumentError("no output folder: pass --out or set data.path in the experiment"));
+    trm::Die(absl::InvalidArgumentError(
+        "no output folder: pass --out or set data.path in the experiment"));
   }
-  const std::string task_flag = !absl::GetFlag(FLAGS_arc_dir).empty() ? absl::GetFlag(FLAGS_arc_dir) : data.task_dir();
+  const std::string task_flag =
+      !absl::GetFlag(FLAGS_arc_dir).empty() ? absl::GetFlag(FLAGS_arc_dir) : data.task_dir();
   options.task_dir = trm::ResolveArcDataDir(task_flag);
   if (options.task_dir.empty()) {
     trm::Die(absl::NotFoundError(
-        task_flag.empty() ? "no task folder: pass --arc_dir, set data.task_dir or $TRM_ARC_DIR, or provide "
-                            "../shared/data/arc beside the workspace"
-                          : absl::StrCat("task folder ", task_flag, " does not exist")));
+        task_flag.empty()
+            ? "no task folder: pass --arc_dir, set data.task_dir or $TRM_ARC_DIR, or provide "
+              "../shared/data/arc beside the workspace"
+            : absl::StrCat("task folder ", task_flag, " does not exist")));
   }
   options.overwrite = absl::GetFlag(FLAGS_overwrite);
   options.num_threads = absl::GetFlag(FLAGS_threads) > 0
@@ -126,7 +132,9 @@ int main(int argc, char** argv) {
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ProgressBar bar;
   if (absl::GetFlag(FLAGS_progress)) {
-    options.progress = [&bar](const std::string& stage, int64_t done, int64_t total) { bar.Update(stage, done, total); };
+    options.progress = [&bar](const std::string& stage, int64_t done, int64_t total) {
+      bar.Update(stage, done, total);
+    };
   }
   options.cancelled = &g_interrupted;
   std::signal(SIGINT, OnSignal);

@@ -55,7 +55,8 @@ std::string Range(const std::vector<int64_t>& cumulative) {
     lo = std::min(lo, cumulative[i] - cumulative[i - 1]);
     hi = std::max(hi, cumulative[i] - cumulative[i - 1]);
   }
-  const double mean = static_cast<double>(cumulative.back()) / static_cast<double>(cumulative.size() - 1);
+  const double mean =
+      static_cast<double>(cumulative.back()) / static_cast<double>(cumulative.size() - 1);
   return absl::StrFormat("min %d, mean %.3f, max %d", lo, mean, hi);
 }
 
@@ -69,7 +70,8 @@ std::string Cell(int token, bool color) {
   if (token == trm::kPadToken) return "\x1b[0m  ";
   if (token == trm::kEosToken) return "\x1b[48;2;70;70;70m\x1b[38;2;160;160;160m::\x1b[0m";
   const int c = std::clamp(token - trm::kColorTokenOffset, 0, 9);
-  return absl::StrFormat("\x1b[48;2;%d;%d;%dm  \x1b[0m", kPalette[c][0], kPalette[c][1], kPalette[c][2]);
+  return absl::StrFormat("\x1b[48;2;%d;%d;%dm  \x1b[0m", kPalette[c][0], kPalette[c][1],
+                         kPalette[c][2]);
 }
 
 // Draws canvases side by side under their titles, cropped to the last non-PAD row and column of
@@ -90,15 +92,18 @@ void DrawSideBySide(const std::vector<std::string>& titles,
   std::string header;
   for (size_t k = 0; k < titles.size(); ++k) {
     const size_t width = static_cast<size_t>(2 * used_cols + 4);
-    header += k + 1 < titles.size() ? titles[k] + std::string(width > titles[k].size() ? width - titles[k].size() : 1, ' ')
-                                    : titles[k];
+    header +=
+        k + 1 < titles.size()
+            ? titles[k] + std::string(width > titles[k].size() ? width - titles[k].size() : 1, ' ')
+            : titles[k];
   }
   std::cout << header << "\n";
   for (int r = 0; r < used_rows; ++r) {
     std::string line;
     for (size_t k = 0; k < canvases.size(); ++k) {
       if (k > 0) line += "    ";
-      for (int c = 0; c < used_cols; ++c) line += Cell(static_cast<int>(canvases[k][r * side + c]), color);
+      for (int c = 0; c < used_cols; ++c)
+        line += Cell(static_cast<int>(canvases[k][r * side + c]), color);
     }
     std::cout << line << "\n";
   }
@@ -113,11 +118,18 @@ std::vector<int64_t> Row(const trm::NpyArray& array, int64_t row) {
     for (int64_t j = 0; j < width; ++j) tokens[j] = static_cast<int64_t>(data[j]);
   };
   switch (array.dtype()) {
-    case trm::NpyDtype::kUint8: copy(uint8_t{}); break;
-    case trm::NpyDtype::kInt32: copy(int32_t{}); break;
-    case trm::NpyDtype::kInt64: copy(int64_t{}); break;
-    default: trm::Die(absl::InvalidArgumentError(absl::StrCat(array.path(), ": cannot draw dtype ",
-                                                              trm::NpyDtypeName(array.dtype()))));
+    case trm::NpyDtype::kUint8:
+      copy(uint8_t{});
+      break;
+    case trm::NpyDtype::kInt32:
+      copy(int32_t{});
+      break;
+    case trm::NpyDtype::kInt64:
+      copy(int64_t{});
+      break;
+    default:
+      trm::Die(absl::InvalidArgumentError(
+          absl::StrCat(array.path(), ": cannot draw dtype ", trm::NpyDtypeName(array.dtype()))));
   }
   return tokens;
 }
@@ -125,8 +137,9 @@ std::vector<int64_t> Row(const trm::NpyArray& array, int64_t row) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  trm::InitTool(argc, argv,
-                "Describes a dataset: dataset_info --data=DIR [--split=train] [--index=ROW] [--color=auto]");
+  trm::InitTool(
+      argc, argv,
+      "Describes a dataset: dataset_info --data=DIR [--split=train] [--index=ROW] [--color=auto]");
   if (absl::GetFlag(FLAGS_data).empty()) trm::Die(absl::InvalidArgumentError("--data is required"));
   const std::string root = trm::ResolveUserPath(absl::GetFlag(FLAGS_data));
   const std::string color_flag = absl::GetFlag(FLAGS_color);
@@ -144,45 +157,57 @@ int main(int argc, char** argv) {
     const trm::DatasetMetadata m = OrDie(trm::ReadDatasetMetadata(dir.string()));
     std::cout << "\n[" << split << "] " << trm::DatasetMetadataToJson(m) << "\n";
     for (const std::string& set : m.sets) {
-      auto file = [&](const char* field) { return (dir / absl::StrCat(set, "__", field, ".npy")).string(); };
+      auto file = [&](const char* field) {
+        return (dir / absl::StrCat(set, "__", field, ".npy")).string();
+      };
       SplitArrays a;
       a.inputs = OrDie(trm::NpyArray::Map(file("inputs")));
       a.labels = OrDie(trm::NpyArray::Map(file("labels")));
       a.identifiers = OrDie(OrDie(trm::NpyArray::Map(file("puzzle_identifiers"))).ToInt64());
       a.puzzle_indices = OrDie(OrDie(trm::NpyArray::Map(file("puzzle_indices"))).ToInt64());
       a.group_indices = OrDie(OrDie(trm::NpyArray::Map(file("group_indices"))).ToInt64());
-      std::cout << absl::StrFormat("  set %-5s rows %d [%s x %s, %s]   puzzles %d   groups %d\n", set,
-                                   a.inputs.shape()[0], absl::StrCat(a.inputs.shape()[0]),
+      std::cout << absl::StrFormat("  set %-5s rows %d [%s x %s, %s]   puzzles %d   groups %d\n",
+                                   set, a.inputs.shape()[0], absl::StrCat(a.inputs.shape()[0]),
                                    absl::StrCat(a.inputs.ndim() > 1 ? a.inputs.shape()[1] : 0),
                                    trm::NpyDtypeName(a.inputs.dtype()), a.identifiers.size(),
                                    a.group_indices.size() - 1);
       std::cout << "    examples per puzzle: " << Range(a.puzzle_indices) << "\n";
       std::cout << "    puzzles per group:   " << Range(a.group_indices) << "\n";
-      const int64_t on_disk = static_cast<int64_t>(fs::file_size(a.inputs.path()) + fs::file_size(a.labels.path()));
+      const int64_t on_disk =
+          static_cast<int64_t>(fs::file_size(a.inputs.path()) + fs::file_size(a.labels.path()));
       std::cout << absl::StrFormat("    inputs + labels on disk: %.3f GB\n", on_disk / 1e9);
-      if (m.sets.size() == 1 && (static_cast<int64_t>(a.identifiers.size()) != m.total_puzzles ||
-                                 static_cast<int64_t>(a.group_indices.size()) - 1 != m.total_groups)) {
-        std::cout << "    warning: the arrays disagree with dataset.json's total_puzzles/total_groups\n";
+      if (m.sets.size() == 1 &&
+          (static_cast<int64_t>(a.identifiers.size()) != m.total_puzzles ||
+           static_cast<int64_t>(a.group_indices.size()) - 1 != m.total_groups)) {
+        std::cout
+            << "    warning: the arrays disagree with dataset.json's total_puzzles/total_groups\n";
       }
     }
   }
-  if (!any) trm::Die(absl::NotFoundError(absl::StrCat(root, ": no train/ or test/ split with a dataset.json")));
+  if (!any)
+    trm::Die(
+        absl::NotFoundError(absl::StrCat(root, ": no train/ or test/ split with a dataset.json")));
 
   // One example of --split.
   const std::string split = absl::GetFlag(FLAGS_split);
   const fs::path dir = fs::path(root) / split;
   const trm::DatasetMetadata m = OrDie(trm::ReadDatasetMetadata(dir.string()));
-  auto file = [&](const char* field) { return (dir / absl::StrCat(m.sets[0], "__", field, ".npy")).string(); };
+  auto file = [&](const char* field) {
+    return (dir / absl::StrCat(m.sets[0], "__", field, ".npy")).string();
+  };
   const trm::NpyArray inputs = OrDie(trm::NpyArray::Map(file("inputs")));
   const trm::NpyArray labels = OrDie(trm::NpyArray::Map(file("labels")));
-  const std::vector<int64_t> identifiers = OrDie(OrDie(trm::NpyArray::Map(file("puzzle_identifiers"))).ToInt64());
-  const std::vector<int64_t> puzzle_indices = OrDie(OrDie(trm::NpyArray::Map(file("puzzle_indices"))).ToInt64());
+  const std::vector<int64_t> identifiers =
+      OrDie(OrDie(trm::NpyArray::Map(file("puzzle_identifiers"))).ToInt64());
+  const std::vector<int64_t> puzzle_indices =
+      OrDie(OrDie(trm::NpyArray::Map(file("puzzle_indices"))).ToInt64());
   const int64_t row = absl::GetFlag(FLAGS_index);
   if (row < 0 || row >= inputs.shape()[0]) {
-    trm::Die(absl::OutOfRangeError(absl::StrCat("--index ", row, " is not a row of ", inputs.path(), " (0..",
-                                                inputs.shape()[0] - 1, ")")));
+    trm::Die(absl::OutOfRangeError(absl::StrCat("--index ", row, " is not a row of ", inputs.path(),
+                                                " (0..", inputs.shape()[0] - 1, ")")));
   }
-  const int64_t puzzle = std::upper_bound(puzzle_indices.begin(), puzzle_indices.end(), row) - puzzle_indices.begin() - 1;
+  const int64_t puzzle = std::upper_bound(puzzle_indices.begin(), puzzle_indices.end(), row) -
+                         puzzle_indices.begin() - 1;
   std::string name = "?";
   if (fs::exists(fs::path(root) / "identifiers.json")) {
     const auto names = OrDie(trm::ReadJsonFile((fs::path(root) / "identifiers.json").string()));
@@ -190,13 +215,16 @@ int main(int argc, char** argv) {
       name = names[identifiers[puzzle]].get<std::string>();
     }
   }
-  std::cout << "\n" << split << " row " << row << ": puzzle " << puzzle << ", identifier " << identifiers[puzzle]
-            << " (" << name << "), example " << row - puzzle_indices[puzzle] + 1 << " of "
+  std::cout << "\n"
+            << split << " row " << row << ": puzzle " << puzzle << ", identifier "
+            << identifiers[puzzle] << " (" << name << "), example "
+            << row - puzzle_indices[puzzle] + 1 << " of "
             << puzzle_indices[puzzle + 1] - puzzle_indices[puzzle] << "\n";
   const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(m.seq_len))));
   const std::vector<int64_t> input = Row(inputs, row), label = Row(labels, row);
   if (int64_t{side} * side != m.seq_len) {
-    std::cout << "input: " << absl::StrJoin(input, " ") << "\nlabel: " << absl::StrJoin(label, " ") << "\n";
+    std::cout << "input: " << absl::StrJoin(input, " ") << "\nlabel: " << absl::StrJoin(label, " ")
+              << "\n";
     return 0;
   }
   DrawSideBySide({"input", "label"}, {input, label}, side, color);

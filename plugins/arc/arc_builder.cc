@@ -53,8 +53,8 @@ struct Chunk {
   const SplitGroup* group;
   int64_t first_member;
   int64_t num_members;
-  int64_t first_row;         // in the split
-  int64_t first_placement;   // in the window's placements
+  int64_t first_row;        // in the split
+  int64_t first_placement;  // in the window's placements
 };
 
 bool IsCancelled(const DatasetBuildOptions& options) {
@@ -62,7 +62,8 @@ bool IsCancelled(const DatasetBuildOptions& options) {
 }
 
 // Runs fn(worker, i) for i in [0, n) on `threads` threads; stops at and returns the first error.
-absl::Status ParallelFor(int threads, int64_t n, const std::function<absl::Status(int, int64_t)>& fn) {
+absl::Status ParallelFor(int threads, int64_t n,
+                         const std::function<absl::Status(int, int64_t)>& fn) {
   std::atomic<int64_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mu;
@@ -98,7 +99,8 @@ absl::Status CheckConfig(const config::DataConfig& c) {
     return invalid(absl::StrCat("retries_per_aug is ", c.retries_per_aug(), ", must be >= 1"));
   }
   if (c.canvas_size() < 1 || c.canvas_size() > kMaxGridSide) {
-    return invalid(absl::StrCat("canvas_size is ", c.canvas_size(), ", must be in [1, ", kMaxGridSide, "]"));
+    return invalid(
+        absl::StrCat("canvas_size is ", c.canvas_size(), ", must be in [1, ", kMaxGridSide, "]"));
   }
   if (c.puzzle_identifiers_start() < 1) {
     return invalid(absl::StrCat("puzzle_identifiers_start is ", c.puzzle_identifiers_start(),
@@ -107,8 +109,9 @@ absl::Status CheckConfig(const config::DataConfig& c) {
   const bool has_test = std::count(subsets.begin(), subsets.end(), c.test_set_name()) > 0 ||
                         std::count(subsets.begin(), subsets.end(), c.test_set_name2()) > 0;
   if (!has_test) {
-    return invalid(absl::StrCat("test_set_name '", c.test_set_name(), "' is not one of data.subsets (",
-                                absl::StrJoin(c.subsets(), ", "), "); the test split would be empty"));
+    return invalid(absl::StrCat("test_set_name '", c.test_set_name(),
+                                "' is not one of data.subsets (", absl::StrJoin(c.subsets(), ", "),
+                                "); the test split would be empty"));
   }
   return absl::OkStatus();
 }
@@ -126,13 +129,17 @@ ExampleExtent ExtentOf(const ArcPair& pair, bool swap) {
 
 class SplitWriter {
  public:
-  SplitWriter(const config::DataConfig& config, const AugmentationPipeline& augmentations,
+  SplitWriter(int canvas, const AugmentationPipeline& augmentations,
               const DatasetBuildOptions& options, NumpyRandomState& rng)
-      : config_(config), augmentations_(augmentations), options_(options), rng_(rng),
-        canvas_(config.canvas_size()), seq_len_(int64_t{canvas_} * canvas_) {}
+      : augmentations_(augmentations),
+        options_(options),
+        rng_(rng),
+        canvas_(canvas),
+        seq_len_(int64_t{canvas} * canvas) {}
 
-  absl::StatusOr<SplitSummary> Write(const std::string& split, const std::vector<SplitGroup>& groups,
-                                     const std::string& dir, int64_t num_identifiers) {
+  absl::StatusOr<SplitSummary> Write(const std::string& split,
+                                     const std::vector<SplitGroup>& groups, const std::string& dir,
+                                     int64_t num_identifiers) {
     SplitSummary summary{split, 0, 0, static_cast<int64_t>(groups.size())};
     for (const SplitGroup& g : groups) {
       summary.puzzles += static_cast<int64_t>(g.group->members.size());
@@ -146,13 +153,23 @@ class SplitWriter {
                                                 " rows; int32 puzzle indices cannot address them"));
     }
     std::error_code ec;
-    if (!fs::create_directory(dir, ec)) return absl::InternalError(absl::StrCat(dir, ": cannot create"));
-    auto file = [&](const char* field) { return (fs::path(dir) / absl::StrCat("all__", field, ".npy")).string(); };
-    TRM_ASSIGN_OR_RETURN(inputs_, NpyWriter::Create(file("inputs"), NpyDtype::kUint8, {summary.rows, seq_len_}));
-    TRM_ASSIGN_OR_RETURN(labels_, NpyWriter::Create(file("labels"), NpyDtype::kUint8, {summary.rows, seq_len_}));
-    TRM_ASSIGN_OR_RETURN(auto identifiers, NpyWriter::Create(file("puzzle_identifiers"), NpyDtype::kInt32, {summary.puzzles}));
-    TRM_ASSIGN_OR_RETURN(auto puzzle_indices, NpyWriter::Create(file("puzzle_indices"), NpyDtype::kInt32, {summary.puzzles + 1}));
-    TRM_ASSIGN_OR_RETURN(auto group_indices, NpyWriter::Create(file("group_indices"), NpyDtype::kInt32, {summary.groups + 1}));
+    if (!fs::create_directory(dir, ec))
+      return absl::InternalError(absl::StrCat(dir, ": cannot create"));
+    auto file = [&](const char* field) {
+      return (fs::path(dir) / absl::StrCat("all__", field, ".npy")).string();
+    };
+    TRM_ASSIGN_OR_RETURN(
+        inputs_, NpyWriter::Create(file("inputs"), NpyDtype::kUint8, {summary.rows, seq_len_}));
+    TRM_ASSIGN_OR_RETURN(
+        labels_, NpyWriter::Create(file("labels"), NpyDtype::kUint8, {summary.rows, seq_len_}));
+    TRM_ASSIGN_OR_RETURN(auto identifiers, NpyWriter::Create(file("puzzle_identifiers"),
+                                                             NpyDtype::kInt32, {summary.puzzles}));
+    TRM_ASSIGN_OR_RETURN(
+        auto puzzle_indices,
+        NpyWriter::Create(file("puzzle_indices"), NpyDtype::kInt32, {summary.puzzles + 1}));
+    TRM_ASSIGN_OR_RETURN(
+        auto group_indices,
+        NpyWriter::Create(file("group_indices"), NpyDtype::kInt32, {summary.groups + 1}));
 
     TRM_RETURN_IF_ERROR(puzzle_indices->AppendValue<int32_t>(0));
     TRM_RETURN_IF_ERROR(group_indices->AppendValue<int32_t>(0));
@@ -165,7 +182,8 @@ class SplitWriter {
       size_t end = begin;
       int64_t window_rows = 0;
       while (end < groups.size() && (end == begin || window_rows < kWindowRows)) {
-        window_rows += static_cast<int64_t>(groups[end].group->members.size() * groups[end].examples.size());
+        window_rows +=
+            static_cast<int64_t>(groups[end].group->members.size() * groups[end].examples.size());
         ++end;
       }
       // Sequential part: the placement draws in the reference's order, and the index arrays.
@@ -179,7 +197,8 @@ class SplitWriter {
         const int64_t members_per_chunk = std::max<int64_t>(1, kChunkRows / n);
         for (int64_t m = 0; m < members; ++m) {
           if (m % members_per_chunk == 0) {
-            chunks.push_back({&sg, m, std::min(members_per_chunk, members - m), row + m * n, placed + m * n});
+            chunks.push_back(
+                {&sg, m, std::min(members_per_chunk, members - m), row + m * n, placed + m * n});
           }
           if (augmentations_.placement() != nullptr) {
             const bool swap = DihedralSwapsAxes(UnpackAugmentation(sg.group->members[m]).transform);
@@ -199,7 +218,8 @@ class SplitWriter {
           }
           TRM_RETURN_IF_ERROR(identifiers->AppendValue<int32_t>(
               static_cast<int32_t>(sg.group->first_identifier + m)));
-          TRM_RETURN_IF_ERROR(puzzle_indices->AppendValue<int32_t>(static_cast<int32_t>(row + (m + 1) * n)));
+          TRM_RETURN_IF_ERROR(
+              puzzle_indices->AppendValue<int32_t>(static_cast<int32_t>(row + (m + 1) * n)));
         }
         row += members * n;
         placed += members * n;
@@ -207,7 +227,7 @@ class SplitWriter {
         TRM_RETURN_IF_ERROR(group_indices->AppendValue<int32_t>(static_cast<int32_t>(puzzle)));
       }
       // Parallel part: encode the window's rows and write them in place.
-      TRM_RETURN_IF_ERROR(EncodeChunks(split, chunks, placements));
+      TRM_RETURN_IF_ERROR(EncodeChunks(chunks, placements));
       if (options_.progress) options_.progress(split, row, summary.rows);
       begin = end;
     }
@@ -223,7 +243,8 @@ class SplitWriter {
     metadata.blank_identifier_id = 0;
     metadata.num_puzzle_identifiers = num_identifiers;
     metadata.total_groups = summary.groups;
-    metadata.mean_puzzle_examples = static_cast<double>(summary.rows) / static_cast<double>(summary.puzzles);
+    metadata.mean_puzzle_examples =
+        static_cast<double>(summary.rows) / static_cast<double>(summary.puzzles);
     metadata.total_puzzles = summary.puzzles;
     metadata.sets = {"all"};
     TRM_RETURN_IF_ERROR(WriteDatasetMetadata(dir, metadata));
@@ -231,7 +252,7 @@ class SplitWriter {
   }
 
  private:
-  absl::Status EncodeChunks(const std::string& split, const std::vector<Chunk>& chunks,
+  absl::Status EncodeChunks(const std::vector<Chunk>& chunks,
                             const std::vector<Placement>& placements) {
     const int threads = std::max(1, options_.num_threads);
     buffers_.resize(threads);
@@ -251,7 +272,8 @@ class SplitWriter {
           const Placement at = placements[chunk.first_placement + r];
           const ArcPair& pair = *chunk.group->examples[k];
           EncodeAugmentedGrid(pair.input, augmentation, at, canvas_, inputs.data() + r * seq_len_);
-          EncodeAugmentedGrid(*pair.output, augmentation, at, canvas_, labels.data() + r * seq_len_);
+          EncodeAugmentedGrid(*pair.output, augmentation, at, canvas_,
+                              labels.data() + r * seq_len_);
         }
       }
       const uint64_t offset = static_cast<uint64_t>(chunk.first_row * seq_len_);
@@ -260,7 +282,6 @@ class SplitWriter {
     });
   }
 
-  const config::DataConfig& config_;
   const AugmentationPipeline& augmentations_;
   const DatasetBuildOptions& options_;
   NumpyRandomState& rng_;
@@ -271,7 +292,8 @@ class SplitWriter {
 };
 
 // identifiers.json: entry i names identifier i; the ids below the first puzzle are "<blank>".
-absl::Status WriteIdentifiers(const std::string& path, int64_t start, const std::vector<Group>& groups) {
+absl::Status WriteIdentifiers(const std::string& path, int64_t start,
+                              const std::vector<Group>& groups) {
   TRM_ASSIGN_OR_RETURN(auto writer, AtomicFileWriter::Create(path));
   std::string out = "[";
   bool first = true;
@@ -322,7 +344,8 @@ std::string ShortGroupNotice(const std::vector<Group>& groups, int num_aug) {
   }
   if (short_groups == 0) return "";
   std::vector<std::string> parts;
-  for (const auto& [members, count] : histogram) parts.push_back(absl::StrCat(count, " x ", members));
+  for (const auto& [members, count] : histogram)
+    parts.push_back(absl::StrCat(count, " x ", members));
   return absl::StrCat(short_groups, " of ", groups.size(), " groups have fewer than ", num_aug + 1,
                       " distinct members (groups x members: ", absl::StrJoin(parts, ", "), ")");
 }
@@ -331,7 +354,8 @@ std::string ShortGroupNotice(const std::vector<Group>& groups, int num_aug) {
 
 ArcDatasetBuilder::ArcDatasetBuilder(const config::DataConfig& config) : config_(config) {}
 
-ArcDatasetBuilder::ArcDatasetBuilder(const config::DataConfig& config, AugmentationPipeline augmentations)
+ArcDatasetBuilder::ArcDatasetBuilder(const config::DataConfig& config,
+                                     AugmentationPipeline augmentations)
     : config_(config), augmentations_(std::move(augmentations)) {}
 
 absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildOptions& options) {
@@ -342,7 +366,8 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
   const AugmentationPipeline& augmentations = *augmentations_;
   if (config_.num_aug() > 0 && !augmentations.has_variants()) {
     return absl::InvalidArgumentError(
-        "data.num_aug > 0 but data.augmentations has no variant augmentation (e.g. dihedral_color)");
+        "data.num_aug > 0 but data.augmentations has no variant augmentation (e.g. "
+        "dihedral_color)");
   }
 
   ReadOptions read;
@@ -353,7 +378,8 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
   TRM_ASSIGN_OR_RETURN(const std::vector<std::vector<LoadedTask>> tasks,
                        ReadArcSubsets(read, subsets, config_.task_filter(), config_.canvas_size()));
   // Fail before the work if the output exists.
-  TRM_ASSIGN_OR_RETURN(auto staging, StagingDirectory::Create(options.output_dir, options.overwrite));
+  TRM_ASSIGN_OR_RETURN(auto staging,
+                       StagingDirectory::Create(options.output_dir, options.overwrite));
 
   // Subset shuffles and augmentation loops: every draw in the reference's order.
   NumpyRandomState rng(config_.seed());
@@ -365,7 +391,8 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
     std::vector<size_t> order(tasks[s].size());
     std::iota(order.begin(), order.end(), 0);
     rng.Shuffle(order.data(), order.size());
-    const bool test_subset = subsets[s] == config_.test_set_name() || subsets[s] == config_.test_set_name2();
+    const bool test_subset =
+        subsets[s] == config_.test_set_name() || subsets[s] == config_.test_set_name2();
     for (size_t index : order) {
       if (IsCancelled(options)) return absl::CancelledError("dataset build interrupted");
       const ArcTask& task = tasks[s][index].task;
@@ -375,19 +402,21 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
       Group group;
       group.task = &task;
       group.in_test_subset = test_subset;
-      for (const DihedralColorAugmentation& member :
-           GroupAugmenter(pairs).Augment(augmentations, config_.num_aug(), config_.retries_per_aug(), rng)) {
+      for (const DihedralColorAugmentation& member : GroupAugmenter(pairs).Augment(
+               augmentations, config_.num_aug(), config_.retries_per_aug(), rng)) {
         group.members.push_back(PackAugmentation(member));
       }
       group.first_identifier = next_identifier;
       next_identifier += static_cast<int64_t>(group.members.size());
       groups.push_back(std::move(group));
-      if (options.progress) options.progress("augment", static_cast<int64_t>(groups.size()), total_tasks);
+      if (options.progress)
+        options.progress("augment", static_cast<int64_t>(groups.size()), total_tasks);
     }
   }
   const int64_t num_identifiers = next_identifier;
   if (num_identifiers > (int64_t{1} << 31)) {
-    return absl::OutOfRangeError(absl::StrCat(num_identifiers, " puzzle identifiers do not fit int32"));
+    return absl::OutOfRangeError(
+        absl::StrCat(num_identifiers, " puzzle identifiers do not fit int32"));
   }
 
   // The train split holds every group (the test subsets with their demonstrations only), in the
@@ -416,16 +445,18 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
 
   DatasetBuildSummary summary;
   summary.num_puzzle_identifiers = num_identifiers;
-  SplitWriter writer(config_, augmentations, options, rng);
+  SplitWriter writer(config_.canvas_size(), augmentations, options, rng);
   for (auto& [name, split_groups] : {std::pair{"train", &train}, std::pair{"test", &test}}) {
-    TRM_ASSIGN_OR_RETURN(SplitSummary split,
-                         writer.Write(name, *split_groups, (fs::path(staging->path()) / name).string(),
-                                      num_identifiers));
+    TRM_ASSIGN_OR_RETURN(
+        SplitSummary split,
+        writer.Write(name, *split_groups, (fs::path(staging->path()) / name).string(),
+                     num_identifiers));
     summary.splits.push_back(split);
   }
   TRM_RETURN_IF_ERROR(WriteIdentifiers((fs::path(staging->path()) / "identifiers.json").string(),
                                        config_.puzzle_identifiers_start(), groups));
-  TRM_RETURN_IF_ERROR(WriteTestPuzzles((fs::path(staging->path()) / "test_puzzles.json").string(), groups));
+  TRM_RETURN_IF_ERROR(
+      WriteTestPuzzles((fs::path(staging->path()) / "test_puzzles.json").string(), groups));
   TRM_RETURN_IF_ERROR(SyncDirectory(staging->path()));
   TRM_RETURN_IF_ERROR(staging->Commit());
   if (std::string notice = ShortGroupNotice(groups, config_.num_aug()); !notice.empty()) {
@@ -434,7 +465,8 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
   return summary;
 }
 
-TRM_REGISTER_CLASS(DatasetBuilderRegistry, "arc", ArcDatasetBuilder,
-                   "ARC tasks (Kaggle combined files or one file per task) -> the reference's format");
+TRM_REGISTER_CLASS(
+    DatasetBuilderRegistry, "arc", ArcDatasetBuilder,
+    "ARC tasks (Kaggle combined files or one file per task) -> the reference's format");
 
 }  // namespace trm::arc

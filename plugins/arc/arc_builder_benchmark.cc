@@ -86,7 +86,8 @@ BENCHMARK(BM_PlacementDraws);
 
 // The parallel part: encode an (input, output) example onto two 900-token rows.
 void BM_EncodeExample(benchmark::State& state) {
-  const ArcTask task = MakeTask(10, 1, static_cast<int>(state.range(0)), static_cast<int>(state.range(0)));
+  const ArcTask task =
+      MakeTask(10, 1, static_cast<int>(state.range(0)), static_cast<int>(state.range(0)));
   const DihedralColorAugmentation augmentation{7, {0, 3, 1, 2, 5, 4, 9, 8, 7, 6}};
   std::vector<uint8_t> input(900), label(900);
   for (auto _ : state) {

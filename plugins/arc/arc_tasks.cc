@@ -26,7 +26,8 @@ absl::Status CheckComplete(const LoadedTask& loaded) {
   }
   for (size_t i = 0; i < loaded.task.test.size(); ++i) {
     if (!loaded.task.test[i].output.has_value()) {
-      return Invalid(loaded.source, loaded.task.id, absl::StrCat(" test[", i, "]: missing 'output'"));
+      return Invalid(loaded.source, loaded.task.id,
+                     absl::StrCat(" test[", i, "]: missing 'output'"));
     }
   }
   return absl::OkStatus();
@@ -37,9 +38,10 @@ absl::StatusOr<std::vector<LoadedTask>> ReadKaggleSubset(const ReadOptions& opti
                                                          const std::string& challenges) {
   TRM_ASSIGN_OR_RETURN(const std::string text, ReadFileToString(challenges));
   TRM_ASSIGN_OR_RETURN(std::vector<ArcTask> tasks, ParseArcTasks(text, challenges));
-  const std::string solutions = (fs::path(options.task_dir) /
-                                 absl::StrCat(options.input_file_prefix, "_", subset, "_solutions.json"))
-                                    .string();
+  const std::string solutions =
+      (fs::path(options.task_dir) /
+       absl::StrCat(options.input_file_prefix, "_", subset, "_solutions.json"))
+          .string();
   std::error_code ec;
   if (fs::exists(solutions, ec)) {
     TRM_ASSIGN_OR_RETURN(const std::string solutions_text, ReadFileToString(solutions));
@@ -73,7 +75,8 @@ absl::StatusOr<std::vector<LoadedTask>> ReadTaskFolder(const fs::path& dir) {
     if (entry.path().extension() == ".json") files.push_back(entry.path());
   }
   if (ec) return absl::InternalError(absl::StrCat(dir.string(), ": cannot list: ", ec.message()));
-  if (files.empty()) return absl::NotFoundError(absl::StrCat(dir.string(), ": no .json task files"));
+  if (files.empty())
+    return absl::NotFoundError(absl::StrCat(dir.string(), ": no .json task files"));
   std::sort(files.begin(), files.end());
   std::vector<LoadedTask> loaded;
   for (const fs::path& file : files) {
@@ -166,12 +169,14 @@ absl::StatusOr<std::vector<std::vector<LoadedTask>>> ReadArcSubsets(
       if (!wanted.empty() && wanted.count(task.id) == 0) continue;
       found.insert(task.id);
       if (filter.max_grid_side() > 0 && !FitsIn(task, filter.max_grid_side())) continue;
-      if (filter.max_train_pairs() > 0 && static_cast<int>(task.train.size()) > filter.max_train_pairs()) {
+      if (filter.max_train_pairs() > 0 &&
+          static_cast<int>(task.train.size()) > filter.max_train_pairs()) {
         task.train.resize(filter.max_train_pairs());
       }
       kept.push_back(std::move(loaded));
     }
-    if (filter.max_tasks_per_subset() > 0 && static_cast<int>(kept.size()) > filter.max_tasks_per_subset()) {
+    if (filter.max_tasks_per_subset() > 0 &&
+        static_cast<int>(kept.size()) > filter.max_tasks_per_subset()) {
       // The first N ids in sorted order, kept in file order.
       std::vector<std::string> ids;
       for (const LoadedTask& loaded : kept) ids.push_back(loaded.task.id);

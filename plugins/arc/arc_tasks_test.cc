@@ -10,8 +10,8 @@
 namespace trm::arc {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FreshDir;
+using ::testing::HasSubstr;
 using testing::MalformedInput;
 using testing::MalformedInputs;
 using testing::WriteFile;
@@ -38,7 +38,9 @@ TEST_P(MalformedTasksTest, IsAOneLineErrorNamingFileTaskAndField) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ArcTasks, MalformedTasksTest, ::testing::ValuesIn(MalformedInputs()),
-                         [](const ::testing::TestParamInfo<MalformedInput>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<MalformedInput>& info) {
+                           return info.param.name;
+                         });
 
 TEST(ArcTasksTest, ReadsKaggleLayoutWithSolutionsAndKeyOrder) {
   const std::string dir = FreshDir("kaggle");
@@ -60,7 +62,9 @@ TEST(ArcTasksTest, ReadsKaggleLayoutWithSolutionsAndKeyOrder) {
   EXPECT_EQ((*tasks)[1].source, dir + "/p_x_challenges.json");
   std::string json;
   AppendTaskJson(b, &json);
-  EXPECT_EQ(json, R"({"test": [{"input": [[3, 3]], "output": [[9], [9]]}], "train": [{"output": [[2]], "input": [[1]]}]})");
+  EXPECT_EQ(
+      json,
+      R"({"test": [{"input": [[3, 3]], "output": [[9], [9]]}], "train": [{"output": [[2]], "input": [[1]]}]})");
 }
 
 TEST(ArcTasksTest, HiddenTestSetGetsDummyOutputsWhenAllowed) {
@@ -77,10 +81,12 @@ TEST(ArcTasksTest, HiddenTestSetGetsDummyOutputsWhenAllowed) {
 
 TEST(ArcTasksTest, ReadsOneFilePerTaskLayout) {
   const std::string dir = FreshDir("per_task");
-  WriteFile(dir + "/data/training/bbb.json",
-            R"({"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]], "output": [[4]]}]})");
-  WriteFile(dir + "/data/training/aaa.json",
-            R"({"train": [{"input": [[5]], "output": [[6]]}], "test": [{"input": [[7]], "output": [[8]]}]})");
+  WriteFile(
+      dir + "/data/training/bbb.json",
+      R"({"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]], "output": [[4]]}]})");
+  WriteFile(
+      dir + "/data/training/aaa.json",
+      R"({"train": [{"input": [[5]], "output": [[6]]}], "test": [{"input": [[7]], "output": [[8]]}]})");
   ReadOptions options;
   options.task_dir = dir;
   auto tasks = ReadArcSubset(options, "training");
@@ -89,7 +95,8 @@ TEST(ArcTasksTest, ReadsOneFilePerTaskLayout) {
   EXPECT_EQ((*tasks)[0].task.id, "aaa");
   EXPECT_EQ((*tasks)[1].task.test[0].output, Grid(1, 1, {4}));
 
-  WriteFile(dir + "/data/training/ccc.json", R"({"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]})");
+  WriteFile(dir + "/data/training/ccc.json",
+            R"({"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]})");
   auto missing = ReadArcSubset(options, "training");
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(std::string(missing.status().message()),
@@ -97,17 +104,20 @@ TEST(ArcTasksTest, ReadsOneFilePerTaskLayout) {
 
   auto absent = ReadArcSubset(options, "evaluation");
   ASSERT_FALSE(absent.ok());
-  EXPECT_THAT(std::string(absent.status().message()), HasSubstr("subset 'evaluation': found neither"));
+  EXPECT_THAT(std::string(absent.status().message()),
+              HasSubstr("subset 'evaluation': found neither"));
 }
 
 TEST(ArcTasksTest, SubsetsFiltersAndCrossSubsetChecks) {
   const std::string dir = FreshDir("subsets");
-  WriteFile(dir + "/p_x_challenges.json",
-            R"({"c": {"train": [{"input": [[1]], "output": [[2]]}, {"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]},
+  WriteFile(
+      dir + "/p_x_challenges.json",
+      R"({"c": {"train": [{"input": [[1]], "output": [[2]]}, {"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]},
                 "a": {"train": [{"input": [[1, 1, 1]], "output": [[2]]}], "test": [{"input": [[3]]}]},
                 "b": {"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]}})");
   WriteFile(dir + "/p_x_solutions.json", R"({"a": [[[4]]], "b": [[[4]]], "c": [[[4]]]})");
-  WriteFile(dir + "/p_y_challenges.json", R"({"b": {"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]}})");
+  WriteFile(dir + "/p_y_challenges.json",
+            R"({"b": {"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]}})");
   WriteFile(dir + "/p_y_solutions.json", R"({"b": [[[4]]]})");
   ReadOptions options;
   options.task_dir = dir;
@@ -115,8 +125,9 @@ TEST(ArcTasksTest, SubsetsFiltersAndCrossSubsetChecks) {
   config::TaskFilter filter;
   auto duplicate = ReadArcSubsets(options, {"x", "y"}, filter, 30);
   ASSERT_FALSE(duplicate.ok());
-  EXPECT_THAT(std::string(duplicate.status().message()),
-              HasSubstr("p_y_challenges.json: task 'b': also appears in " + dir + "/p_x_challenges.json"));
+  EXPECT_THAT(
+      std::string(duplicate.status().message()),
+      HasSubstr("p_y_challenges.json: task 'b': also appears in " + dir + "/p_x_challenges.json"));
 
   filter.set_max_tasks_per_subset(2);
   filter.set_max_train_pairs(1);
@@ -135,13 +146,15 @@ TEST(ArcTasksTest, SubsetsFiltersAndCrossSubsetChecks) {
 
   auto canvas = ReadArcSubsets(options, {"x"}, config::TaskFilter(), 2);
   ASSERT_FALSE(canvas.ok());
-  EXPECT_THAT(std::string(canvas.status().message()), HasSubstr("task 'a': has a grid larger than the 2x2 canvas"));
+  EXPECT_THAT(std::string(canvas.status().message()),
+              HasSubstr("task 'a': has a grid larger than the 2x2 canvas"));
 
   config::TaskFilter ids;
   ids.add_task_ids("zzz");
   auto unknown = ReadArcSubsets(options, {"x"}, ids, 30);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("task_ids: task 'zzz' is in none of the subsets"));
+  EXPECT_THAT(std::string(unknown.status().message()),
+              HasSubstr("task_ids: task 'zzz' is in none of the subsets"));
 }
 
 }  // namespace

@@ -83,9 +83,12 @@ uint64_t GroupAugmenter::Key(const DihedralColorAugmentation& augmentation) cons
   return key;
 }
 
-uint64_t GroupAugmenter::GridHash(size_t grid, const DihedralColorAugmentation& augmentation) const {
+uint64_t GroupAugmenter::GridHash(size_t grid,
+                                  const DihedralColorAugmentation& augmentation) const {
   const HashKeys& keys = Keys();
-  const int t = augmentation.transform >= 0 && augmentation.transform < kNumDihedral ? augmentation.transform : 0;
+  const int t = augmentation.transform >= 0 && augmentation.transform < kNumDihedral
+                    ? augmentation.transform
+                    : 0;
   const Grid& g = *grids_[grid];
   const bool swap = DihedralSwapsAxes(t);
   uint64_t h = Mix(static_cast<uint64_t>(swap ? g.cols : g.rows) * 64 + (swap ? g.rows : g.cols));
@@ -107,7 +110,8 @@ bool GroupAugmenter::SameContent(const DihedralColorAugmentation& a,
   auto canonical = [&](const DihedralColorAugmentation& augmentation) {
     std::vector<std::string> pairs;
     for (const ArcPair* pair : pairs_) {
-      pairs.push_back(Materialize(pair->input, augmentation) + "|" + Materialize(*pair->output, augmentation));
+      pairs.push_back(Materialize(pair->input, augmentation) + "|" +
+                      Materialize(*pair->output, augmentation));
     }
     std::sort(pairs.begin(), pairs.end());
     return pairs;

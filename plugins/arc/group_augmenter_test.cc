@@ -30,7 +30,8 @@ std::vector<const ArcPair*> AllPairs(const ArcTask& task) {
 }
 
 // The reference's puzzle_hash, spelled out: SHA-256 over the sorted "<grid hash>|<grid hash>" list.
-std::string PuzzleHash(const std::vector<const ArcPair*>& pairs, const DihedralColorAugmentation& aug) {
+std::string PuzzleHash(const std::vector<const ArcPair*>& pairs,
+                       const DihedralColorAugmentation& aug) {
   std::vector<std::string> hashes;
   for (const ArcPair* pair : pairs) {
     hashes.push_back(GridHash(aug.Apply(pair->input)) + "|" + GridHash(aug.Apply(*pair->output)));
@@ -40,8 +41,8 @@ std::string PuzzleHash(const std::vector<const ArcPair*>& pairs, const DihedralC
 }
 
 // The reference's loop, spelled out.
-std::vector<DihedralColorAugmentation> ReferenceAugment(const std::vector<const ArcPair*>& pairs, int num_aug,
-                                                        NumpyRandomState& rng) {
+std::vector<DihedralColorAugmentation> ReferenceAugment(const std::vector<const ArcPair*>& pairs,
+                                                        int num_aug, NumpyRandomState& rng) {
   const AugmentationPipeline pipeline = ReferencePipeline();
   std::vector<DihedralColorAugmentation> group = {DihedralColorAugmentation{}};
   std::set<std::string> hashes = {PuzzleHash(pairs, group[0])};
@@ -66,7 +67,8 @@ void ExpectSameAsReference(const ArcTask& task, int num_aug, uint32_t seed) {
   const auto want = ReferenceAugment(pairs, num_aug, reference);
   ASSERT_EQ(got.size(), want.size()) << task.id;
   for (size_t i = 0; i < got.size(); ++i) {
-    ASSERT_EQ(AugmentedName(task.id, got[i]), AugmentedName(task.id, want[i])) << task.id << " member " << i;
+    ASSERT_EQ(AugmentedName(task.id, got[i]), AugmentedName(task.id, want[i]))
+        << task.id << " member " << i;
   }
   EXPECT_TRUE(ours.state() == reference.state()) << task.id << ": a different number of draws";
 }
@@ -82,7 +84,8 @@ TEST(GroupAugmenterTest, MatchesTheReferenceOnSyntheticPuzzles) {
     const bool square = t % 3 == 0;
     for (int p = 0; p < 1 + t % 3; ++p) {
       const int rows = 1 + rng() % 4, cols = square ? rows : 1 + rng() % 4;
-      task.train.push_back({RandomGrid(rng, rows, cols, palette), RandomGrid(rng, cols, rows, palette)});
+      task.train.push_back(
+          {RandomGrid(rng, rows, cols, palette), RandomGrid(rng, cols, rows, palette)});
     }
     task.test.push_back({RandomGrid(rng, 2, 2, palette), RandomGrid(rng, 2, 2, palette)});
     ExpectSameAsReference(task, t % 2 == 0 ? 30 : 200, 1000 + t);
@@ -110,7 +113,8 @@ class RealTasksTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string dir = testing::ArcDataDir();
-    ASSERT_FALSE(dir.empty()) << "ARC task files missing: set TRM_ARC_DIR or provide ../shared/data/arc";
+    ASSERT_FALSE(dir.empty())
+        << "ARC task files missing: set TRM_ARC_DIR or provide ../shared/data/arc";
     ReadOptions options;
     options.task_dir = dir;
     for (const char* subset : {"training2", "evaluation2", "concept"}) {

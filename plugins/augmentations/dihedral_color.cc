@@ -21,7 +21,8 @@ DihedralColorAugmentation DihedralColor::Draw(NumpyRandomState& rng) const {
   return draw;
 }
 
-TRM_REGISTER_CLASS(AugmentationRegistry, "dihedral_color", DihedralColor,
-                   "variant: random dihedral transform + permutation of colours 1..9 (the reference)");
+TRM_REGISTER_CLASS(
+    AugmentationRegistry, "dihedral_color", DihedralColor,
+    "variant: random dihedral transform + permutation of colours 1..9 (the reference)");
 
 }  // namespace trm::plugins

@@ -16,7 +16,8 @@ namespace trm::plugins {
 
 class Translate final : public PlacementAugmentation {
  public:
-  explicit Translate(const config::AugmentationConfig& config) : probability_(config.probability()) {}
+  explicit Translate(const config::AugmentationConfig& config)
+      : probability_(config.probability()) {}
   absl::Status Validate() const override;
   void Place(const std::string& split, absl::Span<const ExampleExtent> examples, int canvas,
              NumpyRandomState& rng, absl::Span<Placement> placements) const override;

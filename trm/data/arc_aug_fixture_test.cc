@@ -34,7 +34,8 @@ class ArcAugFixtureTest : public ::testing::Test {
     EXPECT_TRUE(tensor.ok()) << tensor.status();
     const at::Tensor t = tensor->to(at::kInt).contiguous();
     Grid grid(static_cast<int>(t.size(0)), static_cast<int>(t.size(1)));
-    for (size_t i = 0; i < grid.cells.size(); ++i) grid.cells[i] = static_cast<uint8_t>(t.data_ptr<int32_t>()[i]);
+    for (size_t i = 0; i < grid.cells.size(); ++i)
+      grid.cells[i] = static_cast<uint8_t>(t.data_ptr<int32_t>()[i]);
     return grid;
   }
 
@@ -43,7 +44,8 @@ class ArcAugFixtureTest : public ::testing::Test {
     EXPECT_TRUE(tensor.ok()) << tensor.status();
     const at::Tensor t = tensor->to(at::kInt).contiguous();
     std::vector<uint8_t> tokens(static_cast<size_t>(t.numel()));
-    for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<uint8_t>(t.data_ptr<int32_t>()[i]);
+    for (size_t i = 0; i < tokens.size(); ++i)
+      tokens[i] = static_cast<uint8_t>(t.data_ptr<int32_t>()[i]);
     return tokens;
   }
 

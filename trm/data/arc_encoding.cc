@@ -18,10 +18,12 @@ void EncodeAugmentedGrid(const Grid& grid, const DihedralColorAugmentation& augm
   }
   const int end_row = at.row + layout.out_rows, end_col = at.col + layout.out_cols;
   if (end_row < canvas) {
-    std::memset(tokens + static_cast<size_t>(end_row) * canvas + at.col, kEosToken, layout.out_cols);
+    std::memset(tokens + static_cast<size_t>(end_row) * canvas + at.col, kEosToken,
+                layout.out_cols);
   }
   if (end_col < canvas) {
-    for (int r = at.row; r < end_row; ++r) tokens[static_cast<size_t>(r) * canvas + end_col] = kEosToken;
+    for (int r = at.row; r < end_row; ++r)
+      tokens[static_cast<size_t>(r) * canvas + end_col] = kEosToken;
   }
 }
 

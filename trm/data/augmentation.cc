@@ -7,11 +7,13 @@ namespace trm {
 TRM_DEFINE_REGISTRY(AugmentationRegistry, "augmentations", Augmentation,
                     const config::AugmentationConfig&);
 
-AugmentationPipeline::AugmentationPipeline(std::vector<std::unique_ptr<VariantAugmentation>> variants,
-                                           std::unique_ptr<PlacementAugmentation> placement)
+AugmentationPipeline::AugmentationPipeline(
+    std::vector<std::unique_ptr<VariantAugmentation>> variants,
+    std::unique_ptr<PlacementAugmentation> placement)
     : variants_(std::move(variants)), placement_(std::move(placement)) {}
 
-absl::StatusOr<AugmentationPipeline> AugmentationPipeline::FromConfig(const config::DataConfig& data) {
+absl::StatusOr<AugmentationPipeline> AugmentationPipeline::FromConfig(
+    const config::DataConfig& data) {
   std::vector<config::AugmentationConfig> configs(data.augmentations().begin(),
                                                   data.augmentations().end());
   if (configs.empty()) {
@@ -27,8 +29,8 @@ absl::StatusOr<AugmentationPipeline> AugmentationPipeline::FromConfig(const conf
     absl::StatusOr<std::unique_ptr<Augmentation>> created =
         AugmentationRegistry().Create(name, configs[i]);
     if (!created.ok()) {
-      return absl::Status(created.status().code(),
-                          absl::StrCat("data.augmentations[", i, "]: ", created.status().message()));
+      return absl::Status(created.status().code(), absl::StrCat("data.augmentations[", i,
+                                                                "]: ", created.status().message()));
     }
     std::unique_ptr<Augmentation> augmentation = *std::move(created);
     if (absl::Status status = augmentation->Validate(); !status.ok()) {
@@ -38,9 +40,9 @@ absl::StatusOr<AugmentationPipeline> AugmentationPipeline::FromConfig(const conf
     if (augmentation->stage() == Augmentation::Stage::kVariant) {
       variants.emplace_back(static_cast<VariantAugmentation*>(augmentation.release()));
     } else if (placement != nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "data.augmentations[", i, "]: '", name, "' and '", placement_name,
-          "' both place examples on the canvas; choose one"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("data.augmentations[", i, "]: '", name, "' and '", placement_name,
+                       "' both place examples on the canvas; choose one"));
     } else {
       placement.reset(static_cast<PlacementAugmentation*>(augmentation.release()));
       placement_name = name;

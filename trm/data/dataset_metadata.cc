@@ -18,13 +18,14 @@ absl::Status FieldError(const std::string& source, const char* field, const std:
   return absl::InvalidArgumentError(absl::StrCat(source, ": field '", field, "' ", what));
 }
 
-absl::Status GetInt(const Json& json, const std::string& source, const char* field, bool non_negative,
-                    int64_t* out) {
+absl::Status GetInt(const Json& json, const std::string& source, const char* field,
+                    bool non_negative, int64_t* out) {
   auto it = json.find(field);
   if (it == json.end()) return FieldError(source, field, "is missing");
   if (!it->is_number_integer()) return FieldError(source, field, "is not an integer");
   *out = it->get<int64_t>();
-  if (non_negative && *out < 0) return FieldError(source, field, absl::StrCat("is negative (", *out, ")"));
+  if (non_negative && *out < 0)
+    return FieldError(source, field, absl::StrCat("is negative (", *out, ")"));
   return absl::OkStatus();
 }
 
@@ -41,7 +42,8 @@ bool DatasetMetadata::operator==(const DatasetMetadata& o) const {
 std::string DatasetMetadataToJson(const DatasetMetadata& m) {
   Json json;
   json["pad_id"] = m.pad_id;
-  json["ignore_label_id"] = m.ignore_label_id.has_value() ? Json(*m.ignore_label_id) : Json(nullptr);
+  json["ignore_label_id"] =
+      m.ignore_label_id.has_value() ? Json(*m.ignore_label_id) : Json(nullptr);
   json["blank_identifier_id"] = m.blank_identifier_id;
   json["vocab_size"] = m.vocab_size;
   json["seq_len"] = m.seq_len;
@@ -53,8 +55,10 @@ std::string DatasetMetadataToJson(const DatasetMetadata& m) {
   return PythonJsonDumps(json);
 }
 
-absl::StatusOr<DatasetMetadata> DatasetMetadataFromJson(const Json& json, const std::string& source) {
-  if (!json.is_object()) return absl::InvalidArgumentError(absl::StrCat(source, ": not a JSON object"));
+absl::StatusOr<DatasetMetadata> DatasetMetadataFromJson(const Json& json,
+                                                        const std::string& source) {
+  if (!json.is_object())
+    return absl::InvalidArgumentError(absl::StrCat(source, ": not a JSON object"));
   DatasetMetadata m;
   for (auto [field, out, non_negative] :
        {std::tuple{"seq_len", &m.seq_len, true}, std::tuple{"vocab_size", &m.vocab_size, true},
@@ -81,14 +85,16 @@ absl::StatusOr<DatasetMetadata> DatasetMetadataFromJson(const Json& json, const 
   m.mean_puzzle_examples = mean->get<double>();
 
   if (json.contains("total_puzzles")) {
-    if (absl::Status s = GetInt(json, source, "total_puzzles", true, &m.total_puzzles); !s.ok()) return s;
+    if (absl::Status s = GetInt(json, source, "total_puzzles", true, &m.total_puzzles); !s.ok())
+      return s;
   } else {
     m.total_puzzles = -1;
   }
 
   auto sets = json.find("sets");
   if (sets == json.end()) return FieldError(source, "sets", "is missing");
-  if (!sets->is_array() || sets->empty()) return FieldError(source, "sets", "is not a non-empty list");
+  if (!sets->is_array() || sets->empty())
+    return FieldError(source, "sets", "is not a non-empty list");
   for (const Json& set : *sets) {
     if (!set.is_string() || set.get_ref<const std::string&>().empty()) {
       return FieldError(source, "sets", "holds something other than a set name");
@@ -134,16 +140,20 @@ absl::StatusOr<DatasetMetadata> MergeDatasetMetadata(const std::vector<DatasetMe
     const DatasetMetadata& m = parts[i];
     const std::string& source = i < sources.size() ? sources[i] : std::string("dataset");
     auto disagree = [&](const char* field, const std::string& mine, const std::string& first) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ": ", field, " is ", mine, " but ", sources.empty() ? "the first dataset" : sources[0],
-          " has ", first, "; datasets trained together must agree"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": ", field, " is ", mine, " but ",
+                       sources.empty() ? "the first dataset" : sources[0], " has ", first,
+                       "; datasets trained together must agree"));
     };
     const auto opt = [](const std::optional<int64_t>& v) {
       return v.has_value() ? absl::StrCat(*v) : std::string("null");
     };
-    if (m.seq_len != parts[0].seq_len) return disagree("seq_len", absl::StrCat(m.seq_len), absl::StrCat(parts[0].seq_len));
-    if (m.vocab_size != parts[0].vocab_size) return disagree("vocab_size", absl::StrCat(m.vocab_size), absl::StrCat(parts[0].vocab_size));
-    if (m.pad_id != parts[0].pad_id) return disagree("pad_id", absl::StrCat(m.pad_id), absl::StrCat(parts[0].pad_id));
+    if (m.seq_len != parts[0].seq_len)
+      return disagree("seq_len", absl::StrCat(m.seq_len), absl::StrCat(parts[0].seq_len));
+    if (m.vocab_size != parts[0].vocab_size)
+      return disagree("vocab_size", absl::StrCat(m.vocab_size), absl::StrCat(parts[0].vocab_size));
+    if (m.pad_id != parts[0].pad_id)
+      return disagree("pad_id", absl::StrCat(m.pad_id), absl::StrCat(parts[0].pad_id));
     if (m.ignore_label_id != parts[0].ignore_label_id) {
       return disagree("ignore_label_id", opt(m.ignore_label_id), opt(parts[0].ignore_label_id));
     }
@@ -163,8 +173,9 @@ absl::StatusOr<DatasetMetadata> MergeDatasetMetadata(const std::vector<DatasetMe
     merged.total_puzzles += m.total_puzzles;
     weighted_examples += m.mean_puzzle_examples * static_cast<double>(m.total_puzzles);
   }
-  merged.mean_puzzle_examples =
-      merged.total_puzzles > 0 ? weighted_examples / static_cast<double>(merged.total_puzzles) : 0.0;
+  merged.mean_puzzle_examples = merged.total_puzzles > 0
+                                    ? weighted_examples / static_cast<double>(merged.total_puzzles)
+                                    : 0.0;
   return merged;
 }
 

@@ -20,7 +20,7 @@ struct DatasetMetadata {
   int64_t pad_id = 0;
   std::optional<int64_t> ignore_label_id;  // label value that means "no target" (null: none)
   int64_t blank_identifier_id = 0;
-  int64_t num_puzzle_identifiers = 0;      // including the blank identifier
+  int64_t num_puzzle_identifiers = 0;  // including the blank identifier
   int64_t total_groups = 0;
   double mean_puzzle_examples = 0;
   int64_t total_puzzles = 0;

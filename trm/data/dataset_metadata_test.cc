@@ -30,10 +30,11 @@ DatasetMetadata ArcTrain() {
 
 TEST(DatasetMetadataTest, WritesTheReferenceBytes) {
   // train/dataset.json of the reference builder (num_aug 10, seed 42).
-  EXPECT_EQ(DatasetMetadataToJson(ArcTrain()),
-            R"({"pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": 12, )"
-            R"("seq_len": 900, "num_puzzle_identifiers": 14079, "total_groups": 1280, )"
-            R"("mean_puzzle_examples": 4.353956527915897, "total_puzzles": 14078, "sets": ["all"]})");
+  EXPECT_EQ(
+      DatasetMetadataToJson(ArcTrain()),
+      R"({"pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": 12, )"
+      R"("seq_len": 900, "num_puzzle_identifiers": 14079, "total_groups": 1280, )"
+      R"("mean_puzzle_examples": 4.353956527915897, "total_puzzles": 14078, "sets": ["all"]})");
   DatasetMetadata no_ignore = ArcTrain();
   no_ignore.ignore_label_id.reset();
   EXPECT_THAT(DatasetMetadataToJson(no_ignore), HasSubstr(R"("ignore_label_id": null)"));
@@ -45,13 +46,15 @@ TEST(DatasetMetadataTest, RoundTripsAndValidates) {
   EXPECT_TRUE(*parsed == ArcTrain());
 
   auto bad = [](const std::string& text) {
-    return std::string(DatasetMetadataFromJson(*ParseJson(text, "d.json"), "d.json").status().message());
+    return std::string(
+        DatasetMetadataFromJson(*ParseJson(text, "d.json"), "d.json").status().message());
   };
   EXPECT_THAT(bad(R"({"seq_len": 900})"), HasSubstr("d.json: field 'vocab_size' is missing"));
-  EXPECT_THAT(bad(R"({"pad_id": 0, "ignore_label_id": "x", "blank_identifier_id": 0, "vocab_size": 12,
+  EXPECT_THAT(
+      bad(R"({"pad_id": 0, "ignore_label_id": "x", "blank_identifier_id": 0, "vocab_size": 12,
                       "seq_len": 900, "num_puzzle_identifiers": 1, "total_groups": 1,
                       "mean_puzzle_examples": 1.0, "sets": ["all"]})"),
-              HasSubstr("'ignore_label_id' is neither an integer nor null"));
+      HasSubstr("'ignore_label_id' is neither an integer nor null"));
   EXPECT_THAT(bad(R"({"pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": 12,
                       "seq_len": 900.5, "num_puzzle_identifiers": 1, "total_groups": 1,
                       "mean_puzzle_examples": 1.0, "sets": ["all"]})"),

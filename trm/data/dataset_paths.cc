@@ -15,7 +15,9 @@ std::string ResolveDataRoot(const std::string& flag_value) {
     return ResolveUserPath(env);
   }
   const std::string workspace = WorkspaceRoot();
-  return (fs::path(workspace.empty() ? "." : workspace) / "runs" / "data").lexically_normal().string();
+  return (fs::path(workspace.empty() ? "." : workspace) / "runs" / "data")
+      .lexically_normal()
+      .string();
 }
 
 std::string ResolveDatasetPath(const std::string& path, const std::string& data_root_flag) {

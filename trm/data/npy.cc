@@ -55,7 +55,8 @@ absl::Status ErrnoError(const std::string& what, const std::string& path) {
   return absl::InternalError(absl::StrCat(path, ": ", what, ": ", std::strerror(errno)));
 }
 
-// A Python literal dict as NumPy writes it: {'descr': '<i4', 'fortran_order': False, 'shape': (3,), }
+// A Python literal dict as NumPy writes it: {'descr': '<i4', 'fortran_order': False, 'shape': (3,),
+// }
 class HeaderParser {
  public:
   HeaderParser(const std::string& text, const std::string& path) : text_(text), path_(path) {}
@@ -164,7 +165,8 @@ class HeaderParser {
     const char order = descr[0];
     const char kind = descr[1];
     size_t size = 0;
-    if (!absl::SimpleAtoi(descr.substr(2), &size)) return Error("unsupported dtype '" + descr + "'");
+    if (!absl::SimpleAtoi(descr.substr(2), &size))
+      return Error("unsupported dtype '" + descr + "'");
     if (order == '>' && size > 1) return Error("big-endian dtype '" + descr + "' is not supported");
     if (order != '<' && order != '|' && order != '=' && order != '>') {
       return Error("unsupported dtype '" + descr + "'");
@@ -230,8 +232,8 @@ size_t NpyItemSize(NpyDtype dtype) { return Info(dtype).size; }
 const char* NpyDtypeName(NpyDtype dtype) { return Info(dtype).name; }
 
 absl::StatusOr<std::string> NpyHeader(NpyDtype dtype, const std::vector<int64_t>& shape) {
-  std::string dict = absl::StrCat("{'descr': '", Descr(dtype), "', 'fortran_order': False, 'shape': ",
-                                  ShapeRepr(shape), ", }");
+  std::string dict = absl::StrCat("{'descr': '", Descr(dtype),
+                                  "', 'fortran_order': False, 'shape': ", ShapeRepr(shape), ", }");
   if (!shape.empty()) {
     const size_t digits = absl::StrCat(shape[0]).size();
     if (digits < kGrowthAxisMaxDigits) dict.append(kGrowthAxisMaxDigits - digits, ' ');
@@ -241,8 +243,8 @@ absl::StatusOr<std::string> NpyHeader(NpyDtype dtype, const std::vector<int64_t>
   const size_t padding = (kArrayAlign - unpadded % kArrayAlign) % kArrayAlign;
   const size_t header_len = dict.size() + padding + 1;
   if (header_len > 0xffff) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("shape ", ShapeRepr(shape), " needs an .npy header larger than version 1.0 allows"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shape ", ShapeRepr(shape), " needs an .npy header larger than version 1.0 allows"));
   }
   std::string header(kMagic, kMagicSize);
   header.push_back('\x01');
@@ -290,7 +292,8 @@ absl::StatusOr<NpyHeaderInfo> ParseNpyHeader(const void* bytes, size_t size,
 
 absl::StatusOr<NpyArray> NpyArray::Map(const std::string& path, Access access) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  if (fd < 0)
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   struct stat st;
   if (fstat(fd, &st) != 0) {
     const absl::Status error = ErrnoError("stat failed", path);
@@ -368,13 +371,27 @@ absl::StatusOr<std::vector<int64_t>> NpyArray::ToInt64() const {
   };
   switch (dtype()) {
     case NpyDtype::kBool:
-    case NpyDtype::kUint8: convert(uint8_t{}); break;
-    case NpyDtype::kInt8: convert(int8_t{}); break;
-    case NpyDtype::kInt16: convert(int16_t{}); break;
-    case NpyDtype::kUint16: convert(uint16_t{}); break;
-    case NpyDtype::kInt32: convert(int32_t{}); break;
-    case NpyDtype::kUint32: convert(uint32_t{}); break;
-    case NpyDtype::kInt64: convert(int64_t{}); break;
+    case NpyDtype::kUint8:
+      convert(uint8_t{});
+      break;
+    case NpyDtype::kInt8:
+      convert(int8_t{});
+      break;
+    case NpyDtype::kInt16:
+      convert(int16_t{});
+      break;
+    case NpyDtype::kUint16:
+      convert(uint16_t{});
+      break;
+    case NpyDtype::kInt32:
+      convert(int32_t{});
+      break;
+    case NpyDtype::kUint32:
+      convert(uint32_t{});
+      break;
+    case NpyDtype::kInt64:
+      convert(int64_t{});
+      break;
     case NpyDtype::kUint64: {
       const uint64_t* values = static_cast<const uint64_t*>(data_);
       for (int64_t i = 0; i < n; ++i) {
@@ -406,7 +423,8 @@ absl::StatusOr<std::unique_ptr<NpyWriter>> NpyWriter::Create(const std::string& 
                                                              NpyDtype dtype,
                                                              std::vector<int64_t> shape) {
   absl::StatusOr<std::string> header = NpyHeader(dtype, shape);
-  if (!header.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", header.status().message()));
+  if (!header.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", header.status().message()));
   absl::StatusOr<uint64_t> bytes = DataBytes(dtype, shape, path);
   if (!bytes.ok()) return bytes.status();
   // O_EXCL: a writer never replaces an existing file.
@@ -432,7 +450,8 @@ absl::Status NpyWriter::Append(const void* data, size_t bytes) {
     if (append_offset_ + bytes > data_bytes_) {
       return absl::OutOfRangeError(absl::StrCat(path_, ": more data than the shape holds"));
     }
-    if (absl::Status s = WriteFully(fd_, header_bytes_ + append_offset_, data, bytes, path_); !s.ok()) {
+    if (absl::Status s = WriteFully(fd_, header_bytes_ + append_offset_, data, bytes, path_);
+        !s.ok()) {
       return s;
     }
     append_offset_ += bytes;
@@ -467,7 +486,8 @@ absl::Status NpyWriter::WriteAt(uint64_t offset, const void* data, size_t bytes)
   if (offset + bytes > data_bytes_) {
     return absl::OutOfRangeError(absl::StrCat(path_, ": write past the end of the array"));
   }
-  if (absl::Status s = WriteFully(fd_, header_bytes_ + offset, data, bytes, path_); !s.ok()) return s;
+  if (absl::Status s = WriteFully(fd_, header_bytes_ + offset, data, bytes, path_); !s.ok())
+    return s;
   written_ += bytes;
   return absl::OkStatus();
 }
@@ -476,8 +496,8 @@ absl::Status NpyWriter::Close() {
   if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat(path_, ": closed twice"));
   absl::Status status = FlushAppendBuffer();
   if (status.ok() && written_ != data_bytes_) {
-    status = absl::InternalError(absl::StrCat(path_, ": wrote ", written_.load(), " of ",
-                                              data_bytes_, " data bytes"));
+    status = absl::InternalError(
+        absl::StrCat(path_, ": wrote ", written_.load(), " of ", data_bytes_, " data bytes"));
   }
   if (status.ok() && fsync(fd_) != 0) status = ErrnoError("fsync failed", path_);
   if (close(fd_) != 0 && status.ok()) status = ErrnoError("close failed", path_);

@@ -19,24 +19,69 @@
 
 namespace trm {
 
-enum class NpyDtype { kBool, kInt8, kUint8, kInt16, kUint16, kInt32, kUint32, kInt64, kUint64,
-                      kFloat32, kFloat64 };
+enum class NpyDtype {
+  kBool,
+  kInt8,
+  kUint8,
+  kInt16,
+  kUint16,
+  kInt32,
+  kUint32,
+  kInt64,
+  kUint64,
+  kFloat32,
+  kFloat64
+};
 
 size_t NpyItemSize(NpyDtype dtype);
 // NumPy's name ("uint8", "int32", ...) for messages.
 const char* NpyDtypeName(NpyDtype dtype);
-template <class T> constexpr NpyDtype NpyDtypeOf();
-template <> constexpr NpyDtype NpyDtypeOf<bool>() { return NpyDtype::kBool; }
-template <> constexpr NpyDtype NpyDtypeOf<int8_t>() { return NpyDtype::kInt8; }
-template <> constexpr NpyDtype NpyDtypeOf<uint8_t>() { return NpyDtype::kUint8; }
-template <> constexpr NpyDtype NpyDtypeOf<int16_t>() { return NpyDtype::kInt16; }
-template <> constexpr NpyDtype NpyDtypeOf<uint16_t>() { return NpyDtype::kUint16; }
-template <> constexpr NpyDtype NpyDtypeOf<int32_t>() { return NpyDtype::kInt32; }
-template <> constexpr NpyDtype NpyDtypeOf<uint32_t>() { return NpyDtype::kUint32; }
-template <> constexpr NpyDtype NpyDtypeOf<int64_t>() { return NpyDtype::kInt64; }
-template <> constexpr NpyDtype NpyDtypeOf<uint64_t>() { return NpyDtype::kUint64; }
-template <> constexpr NpyDtype NpyDtypeOf<float>() { return NpyDtype::kFloat32; }
-template <> constexpr NpyDtype NpyDtypeOf<double>() { return NpyDtype::kFloat64; }
+template <class T>
+constexpr NpyDtype NpyDtypeOf();
+template <>
+constexpr NpyDtype NpyDtypeOf<bool>() {
+  return NpyDtype::kBool;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<int8_t>() {
+  return NpyDtype::kInt8;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<uint8_t>() {
+  return NpyDtype::kUint8;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<int16_t>() {
+  return NpyDtype::kInt16;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<uint16_t>() {
+  return NpyDtype::kUint16;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<int32_t>() {
+  return NpyDtype::kInt32;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<uint32_t>() {
+  return NpyDtype::kUint32;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<int64_t>() {
+  return NpyDtype::kInt64;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<uint64_t>() {
+  return NpyDtype::kUint64;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<float>() {
+  return NpyDtype::kFloat32;
+}
+template <>
+constexpr NpyDtype NpyDtypeOf<double>() {
+  return NpyDtype::kFloat64;
+}
 
 // The header np.save writes for a C-order array (NumPy 1.24, version 1.0): magic, version, length,
 // the dict, spare spaces for growing the first axis, and padding to a multiple of 64 bytes.
@@ -97,8 +142,7 @@ class NpyArray {
 // both. Close() checks that every byte was written and flushes the file to disk.
 class NpyWriter {
  public:
-  static absl::StatusOr<std::unique_ptr<NpyWriter>> Create(const std::string& path,
-                                                           NpyDtype dtype,
+  static absl::StatusOr<std::unique_ptr<NpyWriter>> Create(const std::string& path, NpyDtype dtype,
                                                            std::vector<int64_t> shape);
   ~NpyWriter();
 

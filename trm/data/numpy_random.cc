@@ -19,8 +19,8 @@ void NumpyRandomState::SeedByArray(const std::vector<uint32_t>& key_in) {
   uint32_t* mt = state_.key.data();
   size_t i = 1, j = 0;
   for (size_t k = std::max<size_t>(kStateWords, key.size()); k > 0; --k) {
-    mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525U)) + key[j] +
-            static_cast<uint32_t>(j);
+    mt[i] =
+        (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525U)) + key[j] + static_cast<uint32_t>(j);
     ++i;
     ++j;
     if (i >= kStateWords) {

@@ -58,15 +58,16 @@ struct PuzzleDataset::Set {
 
 namespace {
 
-absl::Status CheckIndexArray(const NpyArray& array, const std::vector<int64_t>& values, int64_t last,
-                             const char* what, bool strictly_increasing) {
+absl::Status CheckIndexArray(const NpyArray& array, const std::vector<int64_t>& values,
+                             int64_t last, const char* what, bool strictly_increasing) {
   if (values.empty() || values.front() != 0) {
     return absl::InvalidArgumentError(absl::StrCat(array.path(), ": ", what, " must start with 0"));
   }
   for (size_t i = 1; i < values.size(); ++i) {
     if (values[i] < values[i - 1] || (strictly_increasing && values[i] == values[i - 1])) {
       return absl::InvalidArgumentError(absl::StrCat(array.path(), ": ", what, " decrease",
-                                                     strictly_increasing ? " or repeat" : "", " at entry ", i));
+                                                     strictly_increasing ? " or repeat" : "",
+                                                     " at entry ", i));
     }
   }
   if (values.back() != last) {
@@ -78,12 +79,15 @@ absl::Status CheckIndexArray(const NpyArray& array, const std::vector<int64_t>& 
 
 absl::StatusOr<std::vector<int64_t>> Load1d(const NpyArray& array) {
   if (array.ndim() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(array.path(), ": expected a 1-D array, got ", array.ndim(), "-D"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(array.path(), ": expected a 1-D array, got ", array.ndim(), "-D"));
   }
   return array.ToInt64();
 }
 
-bool IsInteger(NpyDtype dtype) { return dtype != NpyDtype::kFloat32 && dtype != NpyDtype::kFloat64; }
+bool IsInteger(NpyDtype dtype) {
+  return dtype != NpyDtype::kFloat32 && dtype != NpyDtype::kFloat64;
+}
 
 // Copies `rows` of a 2-D integer array into int32, mapping `ignore` to kIgnoreLabel.
 void GatherRows(const NpyArray& array, const std::vector<int64_t>& rows, int64_t seq_len,
@@ -98,7 +102,7 @@ void GatherRows(const NpyArray& array, const std::vector<int64_t>& rows, int64_t
         const int64_t ignored = *ignore;
         for (int64_t j = 0; j < seq_len; ++j) {
           dst[j] = static_cast<int64_t>(row[j]) == ignored ? static_cast<int32_t>(kIgnoreLabel)
-                                                          : static_cast<int32_t>(row[j]);
+                                                           : static_cast<int32_t>(row[j]);
         }
       } else {
         for (int64_t j = 0; j < seq_len; ++j) dst[j] = static_cast<int32_t>(row[j]);
@@ -107,15 +111,32 @@ void GatherRows(const NpyArray& array, const std::vector<int64_t>& rows, int64_t
   };
   switch (array.dtype()) {
     case NpyDtype::kBool:
-    case NpyDtype::kUint8: copy(uint8_t{}); break;
-    case NpyDtype::kInt8: copy(int8_t{}); break;
-    case NpyDtype::kInt16: copy(int16_t{}); break;
-    case NpyDtype::kUint16: copy(uint16_t{}); break;
-    case NpyDtype::kInt32: copy(int32_t{}); break;
-    case NpyDtype::kUint32: copy(uint32_t{}); break;
-    case NpyDtype::kInt64: copy(int64_t{}); break;
-    case NpyDtype::kUint64: copy(uint64_t{}); break;
-    default: break;  // rejected by Open
+    case NpyDtype::kUint8:
+      copy(uint8_t{});
+      break;
+    case NpyDtype::kInt8:
+      copy(int8_t{});
+      break;
+    case NpyDtype::kInt16:
+      copy(int16_t{});
+      break;
+    case NpyDtype::kUint16:
+      copy(uint16_t{});
+      break;
+    case NpyDtype::kInt32:
+      copy(int32_t{});
+      break;
+    case NpyDtype::kUint32:
+      copy(uint32_t{});
+      break;
+    case NpyDtype::kInt64:
+      copy(int64_t{});
+      break;
+    case NpyDtype::kUint64:
+      copy(uint64_t{});
+      break;
+    default:
+      break;  // rejected by Open
   }
 }
 
@@ -123,21 +144,25 @@ void GatherRows(const NpyArray& array, const std::vector<int64_t>& rows, int64_t
 
 PuzzleDataset::~PuzzleDataset() { StopPrefetch(); }
 
-absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleDatasetOptions& options) {
+absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(
+    const PuzzleDatasetOptions& options) {
   auto invalid = [](const std::string& what) { return absl::InvalidArgumentError(what); };
   if (options.dataset_paths.empty()) return invalid("PuzzleDataset: no dataset path");
   if (options.split.empty()) return invalid("PuzzleDataset: empty split name");
   if (options.num_replicas < 1 || options.rank < 0 || options.rank >= options.num_replicas) {
-    return invalid(absl::StrCat("PuzzleDataset: rank ", options.rank, " is not in [0, ", options.num_replicas, ")"));
+    return invalid(absl::StrCat("PuzzleDataset: rank ", options.rank, " is not in [0, ",
+                                options.num_replicas, ")"));
   }
-  if (options.prefetch < 0) return invalid(absl::StrCat("PuzzleDataset: prefetch is ", options.prefetch));
+  if (options.prefetch < 0)
+    return invalid(absl::StrCat("PuzzleDataset: prefetch is ", options.prefetch));
   if (options.global_batch_size < 1 || options.global_batch_size % options.num_replicas != 0) {
     return invalid(absl::StrCat("PuzzleDataset: global batch size ", options.global_batch_size,
                                 " must be a positive multiple of the number of replicas (",
                                 options.num_replicas, ")"));
   }
   if (!options.test_set_mode && options.epochs_per_iter < 1) {
-    return invalid(absl::StrCat("PuzzleDataset: epochs_per_iter is ", options.epochs_per_iter, ", must be >= 1"));
+    return invalid(absl::StrCat("PuzzleDataset: epochs_per_iter is ", options.epochs_per_iter,
+                                ", must be >= 1"));
   }
 
   std::unique_ptr<PuzzleDataset> dataset(new PuzzleDataset());
@@ -159,9 +184,12 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleD
       const fs::path dir = fs::path(options.dataset_paths[i]) / options.split;
       auto set = std::make_unique<Set>();
       set->name = i == 0 ? set_name : absl::StrCat(set_name, i);
-      auto file = [&](const char* field) { return (dir / absl::StrCat(set_name, "__", field, ".npy")).string(); };
+      auto file = [&](const char* field) {
+        return (dir / absl::StrCat(set_name, "__", field, ".npy")).string();
+      };
       // Training reads scattered rows; evaluation walks the rows in order.
-      const NpyArray::Access access = options.test_set_mode ? NpyArray::Access::kSequential : NpyArray::Access::kRandom;
+      const NpyArray::Access access =
+          options.test_set_mode ? NpyArray::Access::kSequential : NpyArray::Access::kRandom;
       TRM_ASSIGN_OR_RETURN(set->inputs, NpyArray::Map(file("inputs"), access));
       TRM_ASSIGN_OR_RETURN(set->labels, NpyArray::Map(file("labels"), access));
       TRM_ASSIGN_OR_RETURN(NpyArray identifiers, NpyArray::Map(file("puzzle_identifiers")));
@@ -174,7 +202,8 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleD
       const int64_t seq_len = dataset->metadata_.seq_len;
       for (const NpyArray* rows : {&set->inputs, &set->labels}) {
         if (rows->ndim() != 2 || rows->shape()[1] != seq_len || !IsInteger(rows->dtype())) {
-          return invalid(absl::StrCat(rows->path(), ": expected integer rows [N, ", seq_len, "] (seq_len)"));
+          return invalid(
+              absl::StrCat(rows->path(), ": expected integer rows [N, ", seq_len, "] (seq_len)"));
         }
       }
       if (set->labels.shape()[0] != set->inputs.shape()[0]) {
@@ -182,13 +211,14 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleD
                                     set->inputs.path(), " has ", set->inputs.shape()[0]));
       }
       const int64_t puzzles = static_cast<int64_t>(set->puzzle_identifiers.size());
-      TRM_RETURN_IF_ERROR(CheckIndexArray(puzzle_indices, set->puzzle_indices, set->inputs.shape()[0],
-                                          "puzzle indices", false));
+      TRM_RETURN_IF_ERROR(CheckIndexArray(puzzle_indices, set->puzzle_indices,
+                                          set->inputs.shape()[0], "puzzle indices", false));
       if (static_cast<int64_t>(set->puzzle_indices.size()) != puzzles + 1) {
         return invalid(absl::StrCat(puzzle_indices.path(), ": ", set->puzzle_indices.size(),
                                     " entries for ", puzzles, " puzzles (expected puzzles + 1)"));
       }
-      TRM_RETURN_IF_ERROR(CheckIndexArray(group_indices, set->group_indices, puzzles, "group indices",
+      TRM_RETURN_IF_ERROR(CheckIndexArray(group_indices, set->group_indices, puzzles,
+                                          "group indices",
                                           /*strictly_increasing=*/true));
       for (int64_t p = 0; p < puzzles; ++p) {
         const int64_t id = set->puzzle_identifiers[p];
@@ -202,7 +232,8 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(const PuzzleD
   }
   // The fingerprint ties saved positions to this data and these sampling options.
   uint64_t fingerprint = Mix(options.seed) ^ Mix(options.global_batch_size + 1) ^
-                         Mix(options.test_set_mode ? 3 : 5) ^ Mix(static_cast<uint64_t>(options.epochs_per_iter) << 8);
+                         Mix(options.test_set_mode ? 3 : 5) ^
+                         Mix(static_cast<uint64_t>(options.epochs_per_iter) << 8);
   for (const auto& set : dataset->sets_) {
     for (char c : set->name) fingerprint = Mix(fingerprint ^ static_cast<uint8_t>(c));
     fingerprint = Mix(fingerprint ^ set->num_examples());
@@ -244,7 +275,8 @@ void PuzzleDataset::StartPrefetch() {
     while (true) {
       {
         std::unique_lock<std::mutex> lock(mu_);
-        changed_.wait(lock, [this] { return stop_ || static_cast<int>(queue_.size()) < options_.prefetch; });
+        changed_.wait(
+            lock, [this] { return stop_ || static_cast<int>(queue_.size()) < options_.prefetch; });
         if (stop_) return;
       }
       // position_ belongs to this thread while it runs.
@@ -303,14 +335,17 @@ std::optional<PuzzleDataset::Item> PuzzleDataset::NextTrain(const Set& set) {
       std::iota(cached_order_.begin(), cached_order_.end(), 0);
       KeyedRng rng(options_.seed, kGroupOrder, static_cast<uint64_t>(position_.iterations),
                    static_cast<uint64_t>(epoch));
-      for (int64_t i = groups - 1; i > 0; --i) std::swap(cached_order_[i], cached_order_[rng.Below(i + 1)]);
+      for (int64_t i = groups - 1; i > 0; --i)
+        std::swap(cached_order_[i], cached_order_[rng.Below(i + 1)]);
       cached_epoch_key_ = key;
     }
     const int64_t group = cached_order_[pos % groups];
     // One member of the group, then a random subset of its examples (all of them if they fit).
-    KeyedRng rng(options_.seed, kVisit, static_cast<uint64_t>(position_.iterations), static_cast<uint64_t>(pos));
+    KeyedRng rng(options_.seed, kVisit, static_cast<uint64_t>(position_.iterations),
+                 static_cast<uint64_t>(pos));
     const int64_t first = set.group_indices[group];
-    const int64_t puzzle = first + static_cast<int64_t>(rng.Below(set.group_indices[group + 1] - first));
+    const int64_t puzzle =
+        first + static_cast<int64_t>(rng.Below(set.group_indices[group + 1] - first));
     const int64_t start = set.puzzle_indices[puzzle];
     const int64_t size = set.puzzle_indices[puzzle + 1] - start;
     const int64_t take = std::min(size, batch - static_cast<int64_t>(rows.size()));
@@ -347,7 +382,8 @@ std::optional<PuzzleDataset::Item> PuzzleDataset::NextTest(const Set& set) {
 }
 
 PuzzleDataset::Item PuzzleDataset::Collate(const Set& set, const std::vector<int64_t>& rows,
-                                           const std::vector<int64_t>& puzzles, int64_t global_count) const {
+                                           const std::vector<int64_t>& puzzles,
+                                           int64_t global_count) const {
   const int64_t seq_len = metadata_.seq_len;
   const int64_t n = static_cast<int64_t>(rows.size());
   at::Tensor inputs = at::empty({local_batch_size_, seq_len}, at::kInt);
@@ -386,9 +422,12 @@ std::string PuzzleDataset::Position::ToString() const {
                       " in_pass=", in_pass ? 1 : 0, " set=", set_index, " cursor=", cursor);
 }
 
-absl::StatusOr<PuzzleDataset::Position> PuzzleDataset::Position::FromString(const std::string& text) {
+absl::StatusOr<PuzzleDataset::Position> PuzzleDataset::Position::FromString(
+    const std::string& text) {
   const std::vector<std::string> fields = absl::StrSplit(text, ' ', absl::SkipEmpty());
-  auto error = [&] { return absl::InvalidArgumentError(absl::StrCat("malformed data position '", text, "'")); };
+  auto error = [&] {
+    return absl::InvalidArgumentError(absl::StrCat("malformed data position '", text, "'"));
+  };
   if (fields.size() != 7 || fields[0] != kPositionTag || fields[1] != "v1") return error();
   Position p;
   int64_t in_pass = 0;
@@ -400,11 +439,21 @@ absl::StatusOr<PuzzleDataset::Position> PuzzleDataset::Position::FromString(cons
     const std::string value = field.substr(eq + 1);
     bool ok = false;
     switch (i) {
-      case 0: ok = absl::SimpleAtoi(value, &p.fingerprint); break;
-      case 1: ok = absl::SimpleAtoi(value, &p.iterations); break;
-      case 2: ok = absl::SimpleAtoi(value, &in_pass) && (in_pass == 0 || in_pass == 1); break;
-      case 3: ok = absl::SimpleAtoi(value, &p.set_index); break;
-      case 4: ok = absl::SimpleAtoi(value, &p.cursor); break;
+      case 0:
+        ok = absl::SimpleAtoi(value, &p.fingerprint);
+        break;
+      case 1:
+        ok = absl::SimpleAtoi(value, &p.iterations);
+        break;
+      case 2:
+        ok = absl::SimpleAtoi(value, &in_pass) && (in_pass == 0 || in_pass == 1);
+        break;
+      case 3:
+        ok = absl::SimpleAtoi(value, &p.set_index);
+        break;
+      case 4:
+        ok = absl::SimpleAtoi(value, &p.cursor);
+        break;
     }
     if (!ok) return error();
   }

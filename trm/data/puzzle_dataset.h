@@ -40,7 +40,7 @@ struct PuzzleDatasetOptions {
   std::string split = "train";             // "train" or "test"
   int64_t global_batch_size = 0;           // rows per step summed over ranks
   bool test_set_mode = false;
-  int64_t epochs_per_iter = 1;             // train mode: group visits per pass = epochs x groups
+  int64_t epochs_per_iter = 1;  // train mode: group visits per pass = epochs x groups
   int rank = 0;
   int num_replicas = 1;
   uint64_t seed = 0;
@@ -63,10 +63,11 @@ class PuzzleDataset {
     int64_t iterations = 0;  // train mode: set passes started so far (the reference's _iters)
     bool in_pass = false;    // inside a pass (between its first batch and its end)
     int64_t set_index = 0;
-    int64_t cursor = 0;      // train: next group visit of the pass; test: next window start
+    int64_t cursor = 0;        // train: next group visit of the pass; test: next window start
     uint64_t fingerprint = 0;  // of the data and the sampling options
 
-    // One line, e.g. "puzzle_dataset_position v1 fingerprint=... iterations=3 in_pass=1 set=0 cursor=123".
+    // One line, e.g. "puzzle_dataset_position v1 fingerprint=... iterations=3 in_pass=1 set=0
+    // cursor=123".
     std::string ToString() const;
     static absl::StatusOr<Position> FromString(const std::string& text);
     bool operator==(const Position& other) const;
@@ -106,8 +107,8 @@ class PuzzleDataset {
   void StopPrefetch();
   std::optional<Item> NextTrain(const Set& set);
   std::optional<Item> NextTest(const Set& set);
-  Item Collate(const Set& set, const std::vector<int64_t>& rows, const std::vector<int64_t>& puzzles,
-               int64_t global_count) const;
+  Item Collate(const Set& set, const std::vector<int64_t>& rows,
+               const std::vector<int64_t>& puzzles, int64_t global_count) const;
 
   PuzzleDatasetOptions options_;
   DatasetMetadata metadata_;

@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 // 1280 groups of 8 puzzles with 2..6 examples each (about 41k rows).
 std::string SyntheticDataset() {
   static const std::string root = [] {
-    const fs::path dir = fs::temp_directory_path() / ("puzzle_dataset_benchmark_" + std::to_string(getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("puzzle_dataset_benchmark_" + std::to_string(getpid()));
     for (const char* split : {"train", "test"}) {
       fs::create_directories(dir / split);
       std::mt19937 rng(1);
@@ -43,12 +44,15 @@ std::string SyntheticDataset() {
       const std::string d = (dir / split).string();
       WriteNpy(d + "/all__inputs.npy", NpyDtype::kUint8, {rows, 900}, tokens.data()).IgnoreError();
       WriteNpy(d + "/all__labels.npy", NpyDtype::kUint8, {rows, 900}, tokens.data()).IgnoreError();
-      WriteNpy(d + "/all__puzzle_identifiers.npy", NpyDtype::kInt32, {static_cast<int64_t>(identifiers.size())},
-               identifiers.data()).IgnoreError();
-      WriteNpy(d + "/all__puzzle_indices.npy", NpyDtype::kInt32, {static_cast<int64_t>(puzzles.size())},
-               puzzles.data()).IgnoreError();
-      WriteNpy(d + "/all__group_indices.npy", NpyDtype::kInt32, {static_cast<int64_t>(groups.size())},
-               groups.data()).IgnoreError();
+      WriteNpy(d + "/all__puzzle_identifiers.npy", NpyDtype::kInt32,
+               {static_cast<int64_t>(identifiers.size())}, identifiers.data())
+          .IgnoreError();
+      WriteNpy(d + "/all__puzzle_indices.npy", NpyDtype::kInt32,
+               {static_cast<int64_t>(puzzles.size())}, puzzles.data())
+          .IgnoreError();
+      WriteNpy(d + "/all__group_indices.npy", NpyDtype::kInt32,
+               {static_cast<int64_t>(groups.size())}, groups.data())
+          .IgnoreError();
       DatasetMetadata m;
       m.seq_len = 900;
       m.vocab_size = 12;

@@ -49,12 +49,19 @@ void WriteSplit(const std::string& root, const std::string& split, const SplitSp
       labels[r * kSeqLen + j] = j == 0 ? 0 : static_cast<int32_t>(r + 1);
     }
   }
-  ASSERT_TRUE(WriteNpy(dir + "/all__inputs.npy", NpyDtype::kInt32, {rows, kSeqLen}, inputs.data()).ok());
-  ASSERT_TRUE(WriteNpy(dir + "/all__labels.npy", NpyDtype::kInt32, {rows, kSeqLen}, labels.data()).ok());
-  ASSERT_TRUE(WriteNpy(dir + "/all__puzzle_identifiers.npy", NpyDtype::kInt32, {puzzles}, identifiers.data()).ok());
-  ASSERT_TRUE(WriteNpy(dir + "/all__puzzle_indices.npy", NpyDtype::kInt32, {puzzles + 1}, puzzle_indices.data()).ok());
+  ASSERT_TRUE(
+      WriteNpy(dir + "/all__inputs.npy", NpyDtype::kInt32, {rows, kSeqLen}, inputs.data()).ok());
+  ASSERT_TRUE(
+      WriteNpy(dir + "/all__labels.npy", NpyDtype::kInt32, {rows, kSeqLen}, labels.data()).ok());
+  ASSERT_TRUE(WriteNpy(dir + "/all__puzzle_identifiers.npy", NpyDtype::kInt32, {puzzles},
+                       identifiers.data())
+                  .ok());
+  ASSERT_TRUE(WriteNpy(dir + "/all__puzzle_indices.npy", NpyDtype::kInt32, {puzzles + 1},
+                       puzzle_indices.data())
+                  .ok());
   ASSERT_TRUE(WriteNpy(dir + "/all__group_indices.npy", NpyDtype::kInt32,
-                       {static_cast<int64_t>(spec.members.size()) + 1}, group_indices.data()).ok());
+                       {static_cast<int64_t>(spec.members.size()) + 1}, group_indices.data())
+                  .ok());
   DatasetMetadata metadata;
   metadata.seq_len = kSeqLen;
   metadata.vocab_size = 1000;
@@ -76,7 +83,8 @@ std::string FreshRoot(const std::string& name) {
   return dir.string();
 }
 
-PuzzleDatasetOptions Train(const std::string& root, int64_t batch, int64_t epochs, int rank = 0, int replicas = 1) {
+PuzzleDatasetOptions Train(const std::string& root, int64_t batch, int64_t epochs, int rank = 0,
+                           int replicas = 1) {
   PuzzleDatasetOptions options;
   options.dataset_paths = {root};
   options.global_batch_size = batch;
@@ -100,7 +108,8 @@ std::vector<PuzzleDataset::Item> Pass(PuzzleDataset& dataset) {
 }
 
 bool SameBatch(const Batch& a, const Batch& b) {
-  return a.inputs.equal(b.inputs) && a.labels.equal(b.labels) && a.puzzle_identifiers.equal(b.puzzle_identifiers);
+  return a.inputs.equal(b.inputs) && a.labels.equal(b.labels) &&
+         a.puzzle_identifiers.equal(b.puzzle_identifiers);
 }
 
 TEST(PuzzleDatasetTest, EveryGroupOncePerEpoch) {
@@ -108,7 +117,8 @@ TEST(PuzzleDatasetTest, EveryGroupOncePerEpoch) {
   const std::vector<int> members = {1, 3, 2, 5, 1, 1, 4, 2, 2, 3, 1, 6};  // 12 groups
   WriteSplit(root, "train", {members});
   std::vector<int> group_of_puzzle;
-  for (int g = 0; g < static_cast<int>(members.size()); ++g) group_of_puzzle.insert(group_of_puzzle.end(), members[g], g);
+  for (int g = 0; g < static_cast<int>(members.size()); ++g)
+    group_of_puzzle.insert(group_of_puzzle.end(), members[g], g);
 
   // 2 examples per puzzle and a batch of 8: no visit is truncated, 3 epochs = 72 rows = 9 batches.
   auto dataset = OpenOrDie(Train(root, 8, 3));
@@ -131,7 +141,8 @@ TEST(PuzzleDatasetTest, EveryGroupOncePerEpoch) {
   for (int epoch = 0; epoch < 3; ++epoch) {
     std::multiset<int> groups(visits.begin() + 12 * epoch, visits.begin() + 12 * (epoch + 1));
     EXPECT_EQ(groups.size(), 12u);
-    for (int g = 0; g < 12; ++g) EXPECT_EQ(groups.count(g), 1u) << "epoch " << epoch << " group " << g;
+    for (int g = 0; g < 12; ++g)
+      EXPECT_EQ(groups.count(g), 1u) << "epoch " << epoch << " group " << g;
   }
   // The next pass is a different shuffle.
   const auto next = Pass(*dataset);
@@ -174,7 +185,9 @@ TEST(PuzzleDatasetTest, TwoRankShardsAreDisjointAndComplete) {
     const Batch& b = second[i].batch;
     EXPECT_TRUE(at::cat({a.inputs, b.inputs}).equal(all[i].batch.inputs)) << i;
     EXPECT_TRUE(at::cat({a.labels, b.labels}).equal(all[i].batch.labels)) << i;
-    EXPECT_TRUE(at::cat({a.puzzle_identifiers, b.puzzle_identifiers}).equal(all[i].batch.puzzle_identifiers)) << i;
+    EXPECT_TRUE(at::cat({a.puzzle_identifiers, b.puzzle_identifiers})
+                    .equal(all[i].batch.puzzle_identifiers))
+        << i;
     EXPECT_EQ(first[i].global_effective_count, 6);
   }
 }
@@ -200,9 +213,9 @@ TEST(PuzzleDatasetTest, TestModeWalksEveryExampleInOrderWithPadding) {
   EXPECT_EQ(last.inputs[0][0].item<int>(), 6);
   // Puzzle row ranges: p0 [0,1), p1 [1,3), p2 [3,4), p3 [4,6), p4 [6,7): row 6 is puzzle 4.
   EXPECT_EQ(last.puzzle_identifiers[0].item<int>(), 5);
-  EXPECT_TRUE(last.inputs[1].eq(0).all().item<bool>());           // pad_id
+  EXPECT_TRUE(last.inputs[1].eq(0).all().item<bool>());  // pad_id
   EXPECT_TRUE(last.labels[1].eq(kIgnoreLabel).all().item<bool>());
-  EXPECT_EQ(last.puzzle_identifiers[1].item<int>(), 0);           // blank identifier
+  EXPECT_EQ(last.puzzle_identifiers[1].item<int>(), 0);               // blank identifier
   EXPECT_EQ(ranks[0][0].batch.puzzle_identifiers[1].item<int>(), 2);  // row 1 is puzzle 1
   // Ignore-label tokens became -100; the rest kept their values.
   EXPECT_EQ(ranks[0][1].batch.labels[0][0].item<int>(), kIgnoreLabel);
@@ -329,7 +342,8 @@ TEST(PuzzleDatasetTest, BadDataAndOptionsAreOneLineErrors) {
               HasSubstr("missing/train/dataset.json"));
   const std::vector<int32_t> broken = {0, 3, 2, 8, 8};  // decreasing puzzle indices
   fs::remove(root + "/train/all__puzzle_indices.npy");
-  ASSERT_TRUE(WriteNpy(root + "/train/all__puzzle_indices.npy", NpyDtype::kInt32, {5}, broken.data()).ok());
+  ASSERT_TRUE(
+      WriteNpy(root + "/train/all__puzzle_indices.npy", NpyDtype::kInt32, {5}, broken.data()).ok());
   const std::string message(PuzzleDataset::Open(Train(root, 4, 1)).status().message());
   EXPECT_THAT(message, HasSubstr("all__puzzle_indices.npy: puzzle indices decrease at entry 2"));
 }

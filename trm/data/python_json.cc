@@ -61,7 +61,8 @@ uint32_t NextCodePoint(std::string_view s, size_t* i) {
 
 }  // namespace
 
-absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text, const std::string& source) {
+absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text,
+                                                 const std::string& source) {
   // One key set per open object, to report repeated keys.
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
@@ -81,12 +82,13 @@ absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text, const 
   try {
     nlohmann::ordered_json value = nlohmann::ordered_json::parse(text, callback);
     if (!duplicate.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(source, ": not valid JSON: key \"", duplicate, "\" appears twice in one object"));
+      return absl::InvalidArgumentError(absl::StrCat(source, ": not valid JSON: key \"", duplicate,
+                                                     "\" appears twice in one object"));
     }
     return value;
   } catch (const nlohmann::ordered_json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ": not valid JSON: ", StripExceptionTag(e.what())));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": not valid JSON: ", StripExceptionTag(e.what())));
   }
 }
 
@@ -102,7 +104,8 @@ std::string PythonFloatRepr(double value) {
   if (value == 0) return std::signbit(value) ? "-0.0" : "0.0";
   // Shortest round-trip digits, then Python's layout rules.
   char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
   std::string sci(buffer, result.ptr);
   const bool negative = sci[0] == '-';
   if (negative) sci.erase(0, 1);
@@ -134,14 +137,29 @@ void AppendPythonJsonString(std::string_view utf8, std::string* out) {
   for (size_t i = 0; i < utf8.size();) {
     const uint32_t cp = NextCodePoint(utf8, &i);
     switch (cp) {
-      case '"': out->append("\\\""); continue;
-      case '\\': out->append("\\\\"); continue;
-      case '\n': out->append("\\n"); continue;
-      case '\r': out->append("\\r"); continue;
-      case '\t': out->append("\\t"); continue;
-      case '\b': out->append("\\b"); continue;
-      case '\f': out->append("\\f"); continue;
-      default: break;
+      case '"':
+        out->append("\\\"");
+        continue;
+      case '\\':
+        out->append("\\\\");
+        continue;
+      case '\n':
+        out->append("\\n");
+        continue;
+      case '\r':
+        out->append("\\r");
+        continue;
+      case '\t':
+        out->append("\\t");
+        continue;
+      case '\b':
+        out->append("\\b");
+        continue;
+      case '\f':
+        out->append("\\f");
+        continue;
+      default:
+        break;
     }
     if (cp < 0x20 || (cp >= 0x7f && cp < 0x10000)) {
       AppendEscape(cp, out);
@@ -159,12 +177,24 @@ void AppendPythonJsonString(std::string_view utf8, std::string* out) {
 void AppendPythonJson(const nlohmann::ordered_json& value, std::string* out) {
   using Type = nlohmann::ordered_json::value_t;
   switch (value.type()) {
-    case Type::null: out->append("null"); return;
-    case Type::boolean: out->append(value.get<bool>() ? "true" : "false"); return;
-    case Type::number_integer: absl::StrAppend(out, value.get<int64_t>()); return;
-    case Type::number_unsigned: absl::StrAppend(out, value.get<uint64_t>()); return;
-    case Type::number_float: out->append(PythonFloatRepr(value.get<double>())); return;
-    case Type::string: AppendPythonJsonString(value.get_ref<const std::string&>(), out); return;
+    case Type::null:
+      out->append("null");
+      return;
+    case Type::boolean:
+      out->append(value.get<bool>() ? "true" : "false");
+      return;
+    case Type::number_integer:
+      absl::StrAppend(out, value.get<int64_t>());
+      return;
+    case Type::number_unsigned:
+      absl::StrAppend(out, value.get<uint64_t>());
+      return;
+    case Type::number_float:
+      out->append(PythonFloatRepr(value.get<double>()));
+      return;
+    case Type::string:
+      AppendPythonJsonString(value.get_ref<const std::string&>(), out);
+      return;
     case Type::array: {
       out->push_back('[');
       bool first = true;

@@ -16,7 +16,8 @@ namespace trm {
 // Parses `text`; errors read "<source>: not valid JSON: ... at line L, column C ...". Objects keep
 // their key order. A key repeated inside one object is an error naming the key (Python would keep
 // the last value silently).
-absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text, const std::string& source);
+absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text,
+                                                 const std::string& source);
 absl::StatusOr<nlohmann::ordered_json> ReadJsonFile(const std::string& path);
 
 // Python's float.__repr__: the shortest string that round-trips, fixed notation for exponents in

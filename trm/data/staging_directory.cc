@@ -53,12 +53,12 @@ absl::StatusOr<std::unique_ptr<StagingDirectory>> StagingDirectory::Create(
   std::error_code ec;
   const fs::path parent = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
   if (!fs::is_directory(parent, ec)) {
-    return absl::NotFoundError(absl::StrCat(final_path.string(), ": parent folder ", parent.string(),
-                                            " does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat(final_path.string(), ": parent folder ", parent.string(), " does not exist"));
   }
   if (fs::exists(final_path, ec) && !overwrite) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        final_path.string(), " already exists (pass --overwrite to replace it)"));
+    return absl::AlreadyExistsError(
+        absl::StrCat(final_path.string(), " already exists (pass --overwrite to replace it)"));
   }
   RemoveAbandoned(parent / final_path.filename());
   static std::atomic<int> counter{0};
@@ -78,22 +78,26 @@ StagingDirectory::~StagingDirectory() {
 }
 
 absl::Status StagingDirectory::Commit() {
-  if (committed_) return absl::FailedPreconditionError(absl::StrCat(final_path_, ": committed twice"));
+  if (committed_)
+    return absl::FailedPreconditionError(absl::StrCat(final_path_, ": committed twice"));
   const fs::path final_path(final_path_);
   const std::string parent = final_path.has_parent_path() ? final_path.parent_path().string() : ".";
   std::error_code ec;
   const bool replace = overwrite_ && fs::exists(final_path, ec);
   if (replace) {
     // Swap the two folders in one step, then delete the old one (now at the temporary path).
-    if (renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), RENAME_EXCHANGE) != 0) {
+    if (renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), RENAME_EXCHANGE) !=
+        0) {
       if (errno != EINVAL && errno != ENOSYS) {
-        return absl::InternalError(absl::StrCat("cannot replace ", final_path_, ": ", std::strerror(errno)));
+        return absl::InternalError(
+            absl::StrCat("cannot replace ", final_path_, ": ", std::strerror(errno)));
       }
       // File systems without RENAME_EXCHANGE: move the old folder aside first.
       const std::string old = temp_path_ + ".old";
       if (rename(final_path_.c_str(), old.c_str()) != 0 ||
           rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-        return absl::InternalError(absl::StrCat("cannot replace ", final_path_, ": ", std::strerror(errno)));
+        return absl::InternalError(
+            absl::StrCat("cannot replace ", final_path_, ": ", std::strerror(errno)));
       }
       committed_ = true;
       fs::remove_all(old, ec);
@@ -102,13 +106,14 @@ absl::Status StagingDirectory::Commit() {
     committed_ = true;
     fs::remove_all(temp_path_, ec);
   } else {
-    if (renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), RENAME_NOREPLACE) != 0) {
+    if (renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), RENAME_NOREPLACE) !=
+        0) {
       if (errno == EEXIST || errno == ENOTEMPTY) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            final_path_, " appeared while building (pass --overwrite to replace it)"));
+        return absl::AlreadyExistsError(
+            absl::StrCat(final_path_, " appeared while building (pass --overwrite to replace it)"));
       }
-      return absl::InternalError(absl::StrCat("cannot rename ", temp_path_, " to ", final_path_, ": ",
-                                              std::strerror(errno)));
+      return absl::InternalError(absl::StrCat("cannot rename ", temp_path_, " to ", final_path_,
+                                              ": ", std::strerror(errno)));
     }
     committed_ = true;
   }
