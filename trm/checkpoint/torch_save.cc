@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -51,22 +52,21 @@ uint64_t LoadLittleEndian(const uint8_t* p, int bytes) {
 
 // torch.save's zip writer (miniz) stores records uncompressed and follows each with a data
 // descriptor: "PK\7\8", CRC-32, compressed size, uncompressed size (4 bytes each, 8 for zip64
-// entries). When the descriptor after `nbytes` of data at `offset` says "stored, nbytes, CRC of
-// these bytes", the record can be used in place.
-bool IsStoredRecord(const MappedFile& file, uint64_t offset, uint64_t nbytes) {
+// entries). A record whose descriptor says "stored, `nbytes`" can be used in place. Returns its
+// CRC-32, or nullopt when the record is not such a record (compressed or written differently).
+std::optional<uint32_t> StoredRecordCrc(const MappedFile& file, uint64_t offset, uint64_t nbytes) {
   constexpr uint32_t kDescriptorSignature = 0x08074b50;
-  if (offset > file.size() || nbytes > file.size() - offset) return false;
+  if (offset > file.size() || nbytes > file.size() - offset) return std::nullopt;
   const uint64_t end = offset + nbytes;
   const uint8_t* descriptor = file.data() + end;
   const uint64_t room = file.size() - end;
-  if (room < 16 || LoadLittleEndian(descriptor, 4) != kDescriptorSignature) return false;
+  if (room < 16 || LoadLittleEndian(descriptor, 4) != kDescriptorSignature) return std::nullopt;
   const bool sizes32 = LoadLittleEndian(descriptor + 8, 4) == nbytes &&
                        LoadLittleEndian(descriptor + 12, 4) == nbytes;
   const bool sizes64 = room >= 24 && LoadLittleEndian(descriptor + 8, 8) == nbytes &&
                        LoadLittleEndian(descriptor + 16, 8) == nbytes;
-  if (!sizes32 && !sizes64) return false;
-  const uint32_t crc = static_cast<uint32_t>(LoadLittleEndian(descriptor + 4, 4));
-  return crc32_fast(file.data() + offset, nbytes) == crc;
+  if (!sizes32 && !sizes64) return std::nullopt;
+  return static_cast<uint32_t>(LoadLittleEndian(descriptor + 4, 4));
 }
 
 class TorchSaveArchive {
@@ -131,10 +131,16 @@ class TorchSaveArchive {
       if (!reader_->hasRecord(name)) {
         return absl::DataLossError(absl::StrCat("storage record ", name, " is missing"));
       }
-      if (IsStoredRecord(*file_, reader_->getRecordOffset(name), nbytes)) {
-        return file_->Tensor(reader_->getRecordOffset(name), numel, dtype);
+      const uint64_t offset = reader_->getRecordOffset(name);
+      if (std::optional<uint32_t> crc = StoredRecordCrc(*file_, offset, nbytes)) {
+        // LibTorch's miniz is built without CRC checks; this is the only integrity check.
+        if (crc32_fast(file_->data() + offset, nbytes) != *crc) {
+          return absl::DataLossError(
+              absl::StrCat("storage record ", name, " fails its CRC-32 check (corrupt file)"));
+        }
+        return file_->Tensor(offset, numel, dtype);
       }
-      // Compressed or written by another zip tool: let LibTorch extract (and CRC-check) a copy.
+      // Compressed or written by another zip tool: let LibTorch extract a copy.
       auto [data, size] = reader_->getRecord(name);
       if (size != nbytes) {
         return absl::DataLossError(absl::StrCat("storage record ", name, " has ", size,
@@ -166,16 +172,16 @@ absl::StatusOr<std::vector<std::pair<std::string, at::Tensor>>> ReadTorchSaveTen
   TRM_ASSIGN_OR_RETURN(PickleValuePtr root, ReadTorchSave(path));
   if (root->kind != PickleValue::Kind::kDict) {
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": holds a ", PickleKindName(*root), ", not a dict of name -> tensor"));
+        path, ": the saved object is a ", PickleKindName(*root), ", not a dict of name -> tensor"));
   }
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& [key, value] : root->dict) {
     if (key->kind != PickleValue::Kind::kString) {
       return absl::InvalidArgumentError(
-          absl::StrCat(path, ": has a key of type ", PickleKindName(*key), ", not str"));
+          absl::StrCat(path, ": a key is of type ", PickleKindName(*key), ", not str"));
     }
     if (value->kind != PickleValue::Kind::kTensor) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": '", key->string_value, "' holds a ",
+      return absl::InvalidArgumentError(absl::StrCat(path, ": '", key->string_value, "' is of type ",
                                                      PickleKindName(*value), ", not a tensor"));
     }
     tensors.emplace_back(key->string_value, value->tensor);
