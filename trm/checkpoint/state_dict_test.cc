@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "tools/cpp/runfiles/runfiles.h"
 #include "trm/checkpoint/safetensors.h"
-#include "trm/checkpoint/testing/tensor_holder_architecture.h"
+#include "plugins/testing/tensor_holder_architecture.h"
 #include "trm/checkpoint/testing/torch_save_writer.h"
 
 namespace trm {

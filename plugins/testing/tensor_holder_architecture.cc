@@ -1,4 +1,4 @@
-#include "trm/checkpoint/testing/tensor_holder_architecture.h"
+#include "plugins/testing/tensor_holder_architecture.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // A stand-in Architecture for weight-loading tests: it holds tensors with given keys, shapes,
 // dtypes and kinds (parameter or buffer) and has no forward pass.
-#ifndef TRM_CHECKPOINT_TESTING_TENSOR_HOLDER_ARCHITECTURE_H_
-#define TRM_CHECKPOINT_TESTING_TENSOR_HOLDER_ARCHITECTURE_H_
+#ifndef PLUGINS_TESTING_TENSOR_HOLDER_ARCHITECTURE_H_
+#define PLUGINS_TESTING_TENSOR_HOLDER_ARCHITECTURE_H_
 
 #include <cstdint>
 #include <optional>
@@ -52,4 +52,4 @@ class TensorHolderArchitecture : public Architecture {
 
 }  // namespace trm::testing
 
-#endif  // TRM_CHECKPOINT_TESTING_TENSOR_HOLDER_ARCHITECTURE_H_
+#endif  // PLUGINS_TESTING_TENSOR_HOLDER_ARCHITECTURE_H_
