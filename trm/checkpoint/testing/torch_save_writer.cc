@@ -167,11 +167,14 @@ std::string TensorBytes(const at::Tensor& tensor) {
 void WriteTorchSaveStateDict(const std::string& path,
                              const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                              bool ordered_dict_with_metadata) {
-  std::vector<ZipRecord> records = {{"data.pkl", StateDictPickle(tensors, ordered_dict_with_metadata)}};
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    records.push_back({"data/" + std::to_string(i), TensorBytes(tensors[i].second)});
+  caffe2::serialize::PyTorchStreamWriter writer(path);
+  const std::string pickle = StateDictPickle(tensors, ordered_dict_with_metadata);
+  writer.writeRecord("data.pkl", pickle.data(), pickle.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {  // straight from the tensors: no copies
+    const at::Tensor& t = tensors[i].second;
+    writer.writeRecord("data/" + std::to_string(i), t.data_ptr(), t.numel() * t.element_size());
   }
-  WriteZip(path, records);
+  writer.writeEndOfFile();
 }
 
 }  // namespace trm::testing
