@@ -304,6 +304,15 @@ class Unpickler {
     return ints;
   }
 
+  absl::Status SetRequiresGrad(at::Tensor& tensor, bool requires_grad) {
+    if (requires_grad && !tensor.is_floating_point()) {
+      return Error(absl::StrCat("a ", c10::toString(tensor.scalar_type()),
+                                " tensor cannot require gradients"));
+    }
+    tensor.set_requires_grad(requires_grad);
+    return absl::OkStatus();
+  }
+
   static bool IsEmptyDict(const PickleValue& value) {
     return value.kind == Kind::kDict && value.dict.empty();
   }
@@ -346,7 +355,7 @@ class Unpickler {
     }
     PickleValuePtr tensor = Make(Kind::kTensor);
     tensor->tensor = storage.as_strided(size, stride, offset);
-    if (args[4]->bool_value) tensor->tensor.set_requires_grad(true);
+    TRM_RETURN_IF_ERROR(SetRequiresGrad(tensor->tensor, args[4]->bool_value));
     return tensor;
   }
 
@@ -374,7 +383,7 @@ class Unpickler {
       }
       PickleValuePtr parameter = Make(Kind::kTensor);
       parameter->tensor = a[0]->tensor;
-      parameter->tensor.set_requires_grad(a[1]->bool_value);
+      TRM_RETURN_IF_ERROR(SetRequiresGrad(parameter->tensor, a[1]->bool_value));
       Push(std::move(parameter));
     } else {
       return Error(absl::StrCat("cannot call ", name));
@@ -599,7 +608,13 @@ std::string PickleKindName(const PickleValue& value) {
 
 absl::StatusOr<PickleValuePtr> Unpickle(std::string_view bytes, const std::string& source,
                                         const StorageLoader& load_storage) {
-  return Unpickler(bytes, source, load_storage).Run();
+  try {
+    return Unpickler(bytes, source, load_storage).Run();
+  } catch (const c10::Error& e) {  // LibTorch refusing a value the checks above let through
+    std::string message = e.what_without_backtrace();
+    return absl::DataLossError(
+        absl::StrCat(source, ": ", message.substr(0, message.find('\n'))));
+  }
 }
 
 }  // namespace trm

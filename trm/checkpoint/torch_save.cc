@@ -109,9 +109,25 @@ class TorchSaveArchive {
   TorchSaveArchive(std::string path, std::shared_ptr<MappedFile> file)
       : path_(std::move(path)), file_(std::move(file)) {}
 
+  // True when record `name` is stored uncompressed at `offset` with `nbytes` (usable in place),
+  // false when it is not (compressed or written differently), an error when its CRC-32 fails.
+  // LibTorch's miniz is built without CRC checks, so this is the archive's integrity check.
+  absl::StatusOr<bool> CheckStoredRecord(const std::string& name, uint64_t offset,
+                                         uint64_t nbytes) const {
+    std::optional<uint32_t> crc = StoredRecordCrc(*file_, offset, nbytes);
+    if (!crc) return false;
+    if (crc32_fast(file_->data() + offset, nbytes) != *crc) {
+      return absl::DataLossError(
+          absl::StrCat("record ", name, " fails its CRC-32 check (the file is corrupt)"));
+    }
+    return true;
+  }
+
   absl::StatusOr<std::string> ReadSmallRecord(const std::string& name) {
     try {
       auto [data, size] = reader_->getRecord(name);
+      absl::StatusOr<bool> stored = CheckStoredRecord(name, reader_->getRecordOffset(name), size);
+      if (!stored.ok()) return absl::DataLossError(absl::StrCat(path_, ": ", stored.status().message()));
       return std::string(static_cast<const char*>(data.get()), size);
     } catch (const c10::Error& e) {
       return absl::DataLossError(absl::StrCat(path_, ": ", name, ": ", ErrorLine(e)));
@@ -132,14 +148,8 @@ class TorchSaveArchive {
         return absl::DataLossError(absl::StrCat("storage record ", name, " is missing"));
       }
       const uint64_t offset = reader_->getRecordOffset(name);
-      if (std::optional<uint32_t> crc = StoredRecordCrc(*file_, offset, nbytes)) {
-        // LibTorch's miniz is built without CRC checks; this is the only integrity check.
-        if (crc32_fast(file_->data() + offset, nbytes) != *crc) {
-          return absl::DataLossError(
-              absl::StrCat("storage record ", name, " fails its CRC-32 check (corrupt file)"));
-        }
-        return file_->Tensor(offset, numel, dtype);
-      }
+      TRM_ASSIGN_OR_RETURN(const bool stored, CheckStoredRecord(name, offset, nbytes));
+      if (stored) return file_->Tensor(offset, numel, dtype);
       // Compressed or written by another zip tool: let LibTorch extract a copy.
       auto [data, size] = reader_->getRecord(name);
       if (size != nbytes) {
