@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "trm/app/app.h"
+#include "trm/base/paths.h"
 #include "trm/checkpoint/safetensors.h"
 #include "trm/checkpoint/state_dict.h"
 #include "trm/checkpoint/weights_file.h"
@@ -72,9 +73,12 @@ int64_t Elements(const NamedTensors& tensors) {
 }
 
 int Run() {
-  const std::string in = absl::GetFlag(FLAGS_in);
-  const std::string out = absl::GetFlag(FLAGS_out);
-  if (in.empty() || out.empty()) Die(absl::InvalidArgumentError("--in and --out are required"));
+  if (absl::GetFlag(FLAGS_in).empty() || absl::GetFlag(FLAGS_out).empty()) {
+    Die(absl::InvalidArgumentError("--in and --out are required"));
+  }
+  // Relative to the user's directory, also under `bazel run`.
+  const std::string in = ResolveUserPath(absl::GetFlag(FLAGS_in));
+  const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
   if (!absl::GetFlag(FLAGS_overwrite) && std::filesystem::exists(out)) {
     Die(absl::AlreadyExistsError(absl::StrCat(out, " exists; pass --overwrite to replace it")));
   }

@@ -45,6 +45,11 @@ cmp -s "$OUT/a.safetensors" "$OUT/b.safetensors" || fail "reference checkpoint a
 cmp -s "$OUT/a.safetensors" "$OUT/c.safetensors" || fail "reference checkpoint and weights.safetensors differ"
 head -c 400 "$OUT/a.safetensors" | grep -aqF '"model.inner.H_init"' || fail "keys are not model.<key>"
 
+# Under `bazel run` relative paths are the user's, not the runfiles tree's.
+mkdir -p "$OUT/user_dir"
+BUILD_WORKING_DIRECTORY="$OUT/user_dir" run relative 0 --in="$GOLDEN/weights.pt" --out=rel.safetensors
+[[ -f "$OUT/user_dir/rel.safetensors" ]] || fail "relative: not written to \$BUILD_WORKING_DIRECTORY"
+
 # An existing output is kept unless --overwrite.
 cp "$OUT/a.safetensors" "$OUT/a.copy"
 run exists 1 --in="$GOLDEN/weights.pt" --out="$OUT/a.safetensors"

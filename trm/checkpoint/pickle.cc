@@ -89,10 +89,15 @@ bool IsAllowedGlobal(const std::string& global) {
          FindStorageType(global) != nullptr;
 }
 
-PickleValuePtr Make(Kind kind) {
-  auto value = std::make_shared<PickleValue>();
-  value->kind = kind;
-  return value;
+std::vector<const PickleValue*> Children(const PickleValue& value) {
+  std::vector<const PickleValue*> children;
+  for (const PickleValuePtr& item : value.items) children.push_back(item.get());
+  for (const auto& [key, item] : value.dict) {
+    children.push_back(key.get());
+    children.push_back(item.get());
+  }
+  if (value.attributes) children.push_back(value.attributes.get());
+  return children;
 }
 
 std::string DescribeOpcode(uint8_t opcode) {
@@ -105,6 +110,25 @@ class Unpickler {
   Unpickler(std::string_view bytes, const std::string& source, const StorageLoader& load_storage)
       : bytes_(bytes), source_(source), load_storage_(load_storage) {}
 
+  absl::StatusOr<PickleValuePtr> Unpickle() {
+    absl::StatusOr<PickleValuePtr> root = Run();
+    std::set<const PickleValue*> owned;
+    if (root.ok()) {
+      if (absl::Status acyclic = CheckAcyclic(**root, &owned); !acyclic.ok()) root = acyclic;
+    }
+    // Python objects may form reference cycles, which shared pointers would leak; a state dict
+    // has none. Empty every container the result does not hold, which breaks any cycle.
+    for (const PickleValuePtr& container : containers_) {
+      if (!root.ok() || !owned.count(container.get())) {
+        container->items.clear();
+        container->dict.clear();
+        container->attributes.reset();
+      }
+    }
+    return root;
+  }
+
+ private:
   absl::StatusOr<PickleValuePtr> Run() {
     while (true) {
       op_pos_ = pos_;
@@ -123,7 +147,42 @@ class Unpickler {
     return stack_.back();
   }
 
- private:
+  PickleValuePtr Make(Kind kind) {
+    auto value = std::make_shared<PickleValue>();
+    value->kind = kind;
+    if (kind == Kind::kTuple || kind == Kind::kList || kind == Kind::kDict) {
+      containers_.push_back(value);
+    }
+    return value;
+  }
+
+  // Depth-first walk from `root`; every object reached goes into `reached`.
+  absl::Status CheckAcyclic(const PickleValue& root, std::set<const PickleValue*>* reached) const {
+    struct Frame {
+      const PickleValue* value;
+      std::vector<const PickleValue*> children;
+      size_t next = 0;
+    };
+    std::set<const PickleValue*> on_path = {&root};
+    std::vector<Frame> path = {{&root, Children(root)}};
+    while (!path.empty()) {
+      Frame& frame = path.back();
+      if (frame.next == frame.children.size()) {
+        on_path.erase(frame.value);
+        reached->insert(frame.value);
+        path.pop_back();
+        continue;
+      }
+      const PickleValue* child = frame.children[frame.next++];
+      if (on_path.count(child)) return Error("a container contains itself (reference cycle)");
+      if (!reached->count(child)) {
+        on_path.insert(child);
+        path.push_back({child, Children(*child)});
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status Error(const std::string& what) const {
     return absl::DataLossError(absl::StrCat(source_, ": byte ", op_pos_, ": ", what));
   }
@@ -567,6 +626,7 @@ class Unpickler {
   std::unordered_map<uint64_t, PickleValuePtr> memo_;
   std::unordered_map<const PickleValue*, std::set<std::string>> dict_keys_;
   std::map<std::string, at::Tensor> storages_;
+  std::vector<PickleValuePtr> containers_;  // every tuple, list and dict made
 };
 
 }  // namespace
@@ -609,7 +669,7 @@ std::string PickleKindName(const PickleValue& value) {
 absl::StatusOr<PickleValuePtr> Unpickle(std::string_view bytes, const std::string& source,
                                         const StorageLoader& load_storage) {
   try {
-    return Unpickler(bytes, source, load_storage).Run();
+    return Unpickler(bytes, source, load_storage).Unpickle();
   } catch (const c10::Error& e) {  // LibTorch refusing a value the checks above let through
     std::string message = e.what_without_backtrace();
     return absl::DataLossError(

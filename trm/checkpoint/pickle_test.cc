@@ -270,6 +270,18 @@ TEST(PickleTest, RejectsMalformedStreams) {
   }
 }
 
+TEST(PickleTest, RejectsReferenceCycles) {
+  PickleBuilder p;  // l = []; l.append(l)
+  p.Proto().Byte(']').Put(0).Get(0).Byte('a').Stop();
+  ExpectError(p, 8, "a container contains itself (reference cycle)");
+  PickleBuilder q;  // d = {}; d['d'] = (d,), inside a list that is the result
+  q.Proto().Byte(']').EmptyDict().Put(0).String("d").Get(0).Byte(0x85).SetItem().Byte('a').Stop();
+  ExpectError(q, q.bytes().size() - 1, "a container contains itself (reference cycle)");
+  PickleBuilder shared;  // the same tuple twice is sharing, not a cycle
+  shared.Proto().Mark().EmptyTuple().Put(0).Get(0).Tuple().Stop();
+  EXPECT_TRUE(UnpickleForTest(shared).ok());
+}
+
 TEST(PickleTest, RejectsTensorsOutsideTheirStorage) {
   Storages storages;
   storages.tensors["0"] = at::zeros({6}, at::kFloat);
