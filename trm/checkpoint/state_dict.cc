@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include <ATen/core/grad_mode.h>
@@ -83,9 +84,9 @@ absl::StatusOr<LoadReport> LoadStateDict(const NamedTensors& weights, const std:
   LoadReport report;
   std::vector<std::string> missing, unexpected, bad_shape, bad_dtype;
   const std::vector<std::pair<std::string, at::Tensor>> destinations = model.StateDict();
-  std::map<std::string, bool> expected;
+  std::set<std::string> expected;
   for (const auto& [key, destination] : destinations) {
-    expected[key] = true;
+    expected.insert(key);
     auto it = stored.find(key);
     if (it == stored.end()) {
       missing.push_back(key);
