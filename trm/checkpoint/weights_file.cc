@@ -12,16 +12,13 @@
 namespace trm {
 namespace {
 
-// safetensors views borrow the reader's mapping: the returned tensors share ownership of it.
+// Zero-copy: every view keeps the file's mapping alive.
 absl::StatusOr<NamedTensors> ReadSafetensorsViews(const std::string& path) {
-  TRM_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsReader> opened, SafetensorsReader::Open(path));
-  std::shared_ptr<SafetensorsReader> reader = std::move(opened);
+  TRM_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsReader> reader, SafetensorsReader::Open(path));
   NamedTensors tensors;
   for (const SafetensorsEntry& entry : reader->entries()) {
     TRM_ASSIGN_OR_RETURN(at::Tensor view, reader->View(entry.name));
-    tensors.emplace_back(entry.name, at::from_blob(
-                                         view.data_ptr(), view.sizes(),
-                                         [reader, view](void*) {}, view.options()));
+    tensors.emplace_back(entry.name, std::move(view));
   }
   return tensors;
 }
