@@ -164,7 +164,8 @@ absl::Status Generate() {
     inputs.carry0_halted = at::ones({c.arch.batch_size()}, at::kBool);
     inputs.carry0_steps = at::zeros({c.arch.batch_size()}, at::kInt);
 
-    TRM_ASSIGN_OR_RETURN(TensorMap probe, RunProtocol(c, inputs, weights, "generator", oracle_options));
+    const auto named = [&weights] { return NamedTensors(weights.begin(), weights.end()); };
+    TRM_ASSIGN_OR_RETURN(TensorMap probe, RunProtocol(c, inputs, named(), "generator", oracle_options));
     // Bias of the halt logit: exactly one row halts at train step 1, with a margin.
     at::Tensor signal = probe.at("train.step1.q_halt_logits").to(at::kDouble);
     if (!HaltsOnHaltLogit(c)) signal = signal - probe.at("train.step1.q_continue_logits").to(at::kDouble);
@@ -177,7 +178,7 @@ absl::Status Generate() {
     const at::Tensor labelled = inputs.batch.labels[0].ne(kIgnoreLabel);
     inputs.batch.labels[0].copy_(at::where(labelled, last[0].to(at::kInt), inputs.batch.labels[0]));
 
-    TRM_ASSIGN_OR_RETURN(TensorMap oracle, RunProtocol(c, inputs, weights, "generator", oracle_options));
+    TRM_ASSIGN_OR_RETURN(TensorMap oracle, RunProtocol(c, inputs, named(), "generator", oracle_options));
     // Only decisions the q-head makes count: a row at halt_max_steps halts regardless.
     double margin = 1e9;
     for (int k = 1; k <= c.n_steps; ++k) {
@@ -195,7 +196,7 @@ absl::Status Generate() {
       continue;
     }
 
-    TRM_ASSIGN_OR_RETURN(const TensorMap f32, RunProtocol(c, inputs, weights, "generator",
+    TRM_ASSIGN_OR_RETURN(const TensorMap f32, RunProtocol(c, inputs, named(), "generator",
                                                           ProtocolOptions{"float32", false}));
     const json measured = {
         {"f32_vs_f64_max_abs",

@@ -20,7 +20,8 @@ absl::StatusOr<Grid> GridFromJson(const OrderedJson& value, const std::string& w
 
 OrderedJson GridToJsonValue(const Grid& grid);
 
-// Parses JSON text; a syntax error becomes one line naming `source` and the position.
+// Parses JSON text; a syntax error becomes one line naming `source` and the position, and so does
+// a key repeated inside one object (see ParseJson in python_json.h).
 absl::StatusOr<OrderedJson> ParseJsonText(const std::string& text, const std::string& source);
 
 }  // namespace trm

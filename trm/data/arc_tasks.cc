@@ -1,5 +1,6 @@
 #include "trm/data/arc_tasks.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "trm/base/status_macros.h"
 #include "trm/data/arc_json.h"
+#include "trm/data/python_json.h"
 
 namespace trm {
 namespace {
@@ -47,6 +49,7 @@ absl::StatusOr<std::vector<ArcPair>> ParsePairs(const OrderedJson& list, const s
     auto output = pair.find("output");
     if (output != pair.end()) {
       TRM_ASSIGN_OR_RETURN(parsed.output, GridFromJson(*output, pair_where + ".output"));
+      parsed.output_listed_first = pair.begin().key() == "output";
     } else if (output_required) {
       return absl::InvalidArgumentError(absl::StrCat(pair_where, ": missing 'output'"));
     }
@@ -112,11 +115,37 @@ OrderedJson GridToJsonValue(const Grid& grid) {
 std::string GridToJson(const Grid& grid) { return GridToJsonValue(grid).dump(); }
 
 absl::StatusOr<OrderedJson> ParseJsonText(const std::string& text, const std::string& source) {
-  try {
-    return OrderedJson::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return Invalid(source, absl::StrCat("not valid JSON: ", e.what()));
+  return ParseJson(text, source);
+}
+
+absl::StatusOr<ArcTask> ParseTask(const OrderedJson& task, const std::string& id,
+                                  const std::string& source) {
+  const std::string where = absl::StrCat("task '", id, "'");
+  if (id.empty()) return Invalid(source, "empty task id");
+  if (!task.is_object()) {
+    return Invalid(source, absl::StrCat(where, ": expected an object, got ", JsonTypeName(task)));
   }
+  ArcTask parsed;
+  parsed.id = id;
+  for (const auto& [key, unused] : task.items()) {
+    if (key != "train" && key != "test") {
+      return Invalid(source, absl::StrCat(where, ": unknown key '", key,
+                                          "' (expected 'train' and 'test')"));
+    }
+  }
+  auto train = task.find("train");
+  auto test = task.find("test");
+  if (train == task.end()) return Invalid(source, where + ": missing 'train'");
+  if (test == task.end()) return Invalid(source, where + ": missing 'test'");
+  auto train_pairs = ParsePairs(*train, where + " train", /*output_required=*/true);
+  if (!train_pairs.ok()) return Invalid(source, std::string(train_pairs.status().message()));
+  auto test_pairs = ParsePairs(*test, where + " test", /*output_required=*/false);
+  if (!test_pairs.ok()) return Invalid(source, std::string(test_pairs.status().message()));
+  if (test_pairs->empty()) return Invalid(source, where + ": no test pairs");
+  parsed.train = *std::move(train_pairs);
+  parsed.test = *std::move(test_pairs);
+  parsed.test_listed_first = task.begin().key() == "test";
+  return parsed;
 }
 
 absl::StatusOr<std::vector<ArcTask>> ParseArcTasks(const std::string& json_text,
@@ -128,33 +157,16 @@ absl::StatusOr<std::vector<ArcTask>> ParseArcTasks(const std::string& json_text,
   }
   std::vector<ArcTask> tasks;
   for (const auto& [id, task] : root.items()) {
-    const std::string where = absl::StrCat("task '", id, "'");
-    if (id.empty()) return Invalid(source, "empty task id");
-    if (!task.is_object()) {
-      return Invalid(source, absl::StrCat(where, ": expected an object, got ", JsonTypeName(task)));
-    }
-    ArcTask parsed;
-    parsed.id = id;
-    for (const auto& [key, unused] : task.items()) {
-      if (key != "train" && key != "test") {
-        return Invalid(source, absl::StrCat(where, ": unknown key '", key,
-                                            "' (expected 'train' and 'test')"));
-      }
-    }
-    auto train = task.find("train");
-    auto test = task.find("test");
-    if (train == task.end()) return Invalid(source, where + ": missing 'train'");
-    if (test == task.end()) return Invalid(source, where + ": missing 'test'");
-    auto train_pairs = ParsePairs(*train, where + " train", /*output_required=*/true);
-    if (!train_pairs.ok()) return Invalid(source, std::string(train_pairs.status().message()));
-    auto test_pairs = ParsePairs(*test, where + " test", /*output_required=*/false);
-    if (!test_pairs.ok()) return Invalid(source, std::string(test_pairs.status().message()));
-    if (test_pairs->empty()) return Invalid(source, where + ": no test pairs");
-    parsed.train = *std::move(train_pairs);
-    parsed.test = *std::move(test_pairs);
+    TRM_ASSIGN_OR_RETURN(ArcTask parsed, ParseTask(task, id, source));
     tasks.push_back(std::move(parsed));
   }
   return tasks;
+}
+
+absl::StatusOr<ArcTask> ParseArcTask(const std::string& json_text, const std::string& id,
+                                     const std::string& source) {
+  TRM_ASSIGN_OR_RETURN(const OrderedJson root, ParseJsonText(json_text, source));
+  return ParseTask(root, id, source);
 }
 
 absl::StatusOr<std::vector<ArcTask>> ReadArcTasksFile(const std::string& path) {
@@ -183,6 +195,13 @@ absl::Status AttachArcSolutions(const std::string& solutions_json, const std::st
       auto grid = GridFromJson((*it)[i], absl::StrCat("task '", task.id, "' output ", i));
       if (!grid.ok()) return Invalid(source, std::string(grid.status().message()));
       task.test[i].output = *std::move(grid);
+    }
+  }
+  if (root.size() > tasks.size()) {
+    for (const auto& [id, unused] : root.items()) {
+      if (std::none_of(tasks.begin(), tasks.end(), [&](const ArcTask& t) { return t.id == id; })) {
+        return Invalid(source, absl::StrCat("solutions for task '", id, "', which is not a task"));
+      }
     }
   }
   return absl::OkStatus();

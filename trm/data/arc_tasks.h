@@ -18,12 +18,16 @@ namespace trm {
 struct ArcPair {
   Grid input;
   std::optional<Grid> output;  // absent in the test pairs of a challenges file
+  bool output_listed_first = false;  // key order in the file (the builder writes it back)
 };
 
 struct ArcTask {
   std::string id;
   std::vector<ArcPair> train;
   std::vector<ArcPair> test;
+  // "test" before "train" in the file, as in the ARC-AGI-1 files: the reference then lists the
+  // test pairs first wherever it walks the task's keys.
+  bool test_listed_first = false;
 };
 
 // Parses a tasks file's text, keeping the file's task order. Strict: every grid is a non-empty
@@ -34,8 +38,13 @@ absl::StatusOr<std::vector<ArcTask>> ParseArcTasks(const std::string& json_text,
                                                    const std::string& source);
 absl::StatusOr<std::vector<ArcTask>> ReadArcTasksFile(const std::string& path);
 
+// One task object (the one-file-per-task layout of the ARC repositories), named `id`.
+absl::StatusOr<ArcTask> ParseArcTask(const std::string& json_text, const std::string& id,
+                                     const std::string& source);
+
 // Fills the test outputs from a Kaggle solutions file (task id -> list of output grids, one per
-// test input). Every task must be present with the right number of grids.
+// test input). Every task must be present with the right number of grids, and every task of the
+// solutions file must be one of `tasks`.
 absl::Status AttachArcSolutions(const std::string& solutions_json, const std::string& source,
                                 std::vector<ArcTask>& tasks);
 

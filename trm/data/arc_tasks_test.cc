@@ -89,6 +89,29 @@ TEST(ArcTasksTest, AttachesSolutions) {
   EXPECT_THAT(std::string(short_list.message()), HasSubstr("expected a list of 2 output grids"));
 }
 
+TEST(ArcTasksTest, KeepsKeyOrderAndReadsSingleTaskFiles) {
+  // The ARC-AGI-1 files list "test" before "train"; pairs may list "output" first.
+  auto task = ParseArcTask(R"({"test": [{"input": [[1]]}], "train": [{"output": [[2]], "input": [[3]]}]})",
+                           "abc", "abc.json");
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->id, "abc");
+  EXPECT_TRUE(task->test_listed_first);
+  EXPECT_TRUE(task->train[0].output_listed_first);
+  EXPECT_FALSE(task->test[0].output_listed_first);
+  auto bad = ParseArcTask(R"({"train": [], "test": []})", "abc", "abc.json");
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("abc.json: task 'abc': no test pairs"));
+}
+
+TEST(ArcTasksTest, RejectsRepeatedKeysAndUnknownSolutions) {
+  auto repeated = ParseArcTasks(R"({"a": {"train": [], "test": [{"input": [[1]]}]}, "a": {}})", "c.json");
+  ASSERT_FALSE(repeated.ok());
+  EXPECT_THAT(std::string(repeated.status().message()), HasSubstr("c.json: not valid JSON: key \"a\" appears twice"));
+  auto tasks = ParseArcTasks(R"({"a": {"train": [], "test": [{"input": [[1]]}]}})", "c.json");
+  ASSERT_TRUE(tasks.ok());
+  absl::Status extra = AttachArcSolutions(R"({"a": [[[3]]], "b": [[[4]]]})", "s.json", *tasks);
+  EXPECT_THAT(std::string(extra.message()), HasSubstr("s.json: solutions for task 'b', which is not a task"));
+}
+
 TEST(ArcTasksTest, MissingFileIsNotFound) {
   auto tasks = ReadArcTasksFile("/nonexistent/tasks.json");
   EXPECT_EQ(tasks.status().code(), absl::StatusCode::kNotFound);

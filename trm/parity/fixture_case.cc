@@ -1,14 +1,10 @@
 #include "trm/parity/fixture_case.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
-#include "trm/checkpoint/safetensors.h"
 
 namespace trm::parity {
 namespace {
@@ -161,12 +157,6 @@ absl::StatusOr<ModelCase> LoadModelCase(const std::string& dir) {
     return error(e.what());
   }
   return c;
-}
-
-absl::StatusOr<std::map<std::string, at::Tensor>> ReadWeights(const std::string& path) {
-  if (absl::EndsWith(path, ".safetensors")) return ReadSafetensors(path);
-  return absl::UnimplementedError(absl::StrCat(
-      path, ": only .safetensors weights can be read until the torch.save importer is wired in"));
 }
 
 }  // namespace trm::parity

@@ -5,7 +5,6 @@
 #define TRM_PARITY_FIXTURE_CASE_H_
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -61,10 +60,6 @@ absl::StatusOr<std::string> ArchitectureFromModelClass(const std::string& model_
 // (except "causal", which the reference passes and ignores).
 absl::Status ArchConfigFromJson(const nlohmann::json& json, config::ArchConfig* config);
 nlohmann::json ArchConfigToJson(const config::ArchConfig& config);
-
-// The weights hook: a weights file -> tensors under their stored names. safetensors files are
-// read here; torch.save files (.pt, the reference's step_N) go through the checkpoint importer.
-absl::StatusOr<std::map<std::string, at::Tensor>> ReadWeights(const std::string& path);
 
 }  // namespace trm::parity
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "trm/base/status_macros.h"
 #include "trm/checkpoint/safetensors.h"
+#include "trm/checkpoint/weights_file.h"
 #include "trm/model/architecture.h"
 #include "trm/model/loss_head.h"
 #include "trm/nn/attention.h"
@@ -166,7 +167,7 @@ absl::StatusOr<std::vector<Comparison>> RunModelCase(const std::string& dir,
   TRM_ASSIGN_OR_RETURN(const ModelCase c, LoadModelCase(dir));
   const std::string weights_path =
       options.weights_path.empty() ? dir + "/weights.safetensors" : options.weights_path;
-  TRM_ASSIGN_OR_RETURN(const TensorMap weights, ReadWeights(weights_path));
+  TRM_ASSIGN_OR_RETURN(const NamedTensors weights, ReadWeights(weights_path));
   TRM_ASSIGN_OR_RETURN(const CaseInputs inputs, ReadCaseInputs(dir + "/inputs.safetensors"));
   TRM_ASSIGN_OR_RETURN(Expected expected, Expected::Open(dir + "/expected.safetensors"));
 

@@ -1,8 +1,10 @@
 #include "trm/parity/parity.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -18,12 +20,14 @@ std::string CaseDir(const std::string& name) {
   return trm::testing::RunfilePath("tests/golden/" + name);
 }
 
+void LoadPlugins() {
+  const absl::Status status = trm::testing::LoadPluginsForTest();
+  ASSERT_TRUE(status.ok()) << status;
+}
+
 class ParityTest : public ::testing::TestWithParam<std::string> {
  protected:
-  static void SetUpTestSuite() {
-    const absl::Status status = trm::testing::LoadPluginsForTest();
-    ASSERT_TRUE(status.ok()) << status;
-  }
+  static void SetUpTestSuite() { LoadPlugins(); }
 };
 
 TEST_P(ParityTest, EveryStoredTensorIsWithinTheCaseTolerances) {
@@ -37,6 +41,36 @@ TEST_P(ParityTest, EveryStoredTensorIsWithinTheCaseTolerances) {
 INSTANTIATE_TEST_SUITE_P(ReferenceFixtures, ParityTest,
                          ::testing::Values("trm_att", "trm_mlp", "hrm", "ops"),
                          [](const auto& info) { return info.param; });
+
+// The same cases with the weights in the reference's own formats: the fixtures' torch.save of a
+// plain dict, and a checkpoint as the reference's training writes it (an OrderedDict with
+// "_orig_mod.model." keys).
+class ParityWeightsFormatTest
+    : public ::testing::TestWithParam<std::pair<std::string, std::string>> {
+ protected:
+  static void SetUpTestSuite() { LoadPlugins(); }
+};
+
+TEST_P(ParityWeightsFormatTest, PassesWithWeightsFromThisFile) {
+  ParityOptions options;
+  options.weights_path = CaseDir(GetParam().first) + "/" + GetParam().second;
+  const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir(GetParam().first), options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->passed()) << report->ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ReferenceFormats, ParityWeightsFormatTest,
+    ::testing::Values(std::pair<std::string, std::string>{"trm_att", "weights.pt"},
+                      std::pair<std::string, std::string>{"trm_att", "reference_checkpoint.pt"},
+                      std::pair<std::string, std::string>{"trm_mlp", "weights.pt"},
+                      std::pair<std::string, std::string>{"hrm", "weights.pt"},
+                      std::pair<std::string, std::string>{"hrm", "reference_checkpoint.pt"}),
+    [](const auto& info) {
+      std::string name = info.param.first + "_" + info.param.second;
+      std::replace(name.begin(), name.end(), '.', '_');
+      return name;
+    });
 
 // Configurations the fixtures do not cover, against our own float64 oracle (see
 // tests/golden/self/regenerate.sh): consistency and regression checks, not reference parity.

@@ -7,9 +7,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "trm/base/status_macros.h"
 #include "trm/checkpoint/safetensors.h"
+#include "trm/checkpoint/state_dict.h"
 #include "trm/model/loss_head.h"
 
 namespace trm::parity {
@@ -90,54 +90,21 @@ TensorMap CaseInputsToTensors(const CaseInputs& inputs) {
   return tensors;
 }
 
-absl::Status LoadWeights(const TensorMap& weights, const std::string& source, Architecture& model) {
-  TensorMap stripped;
-  for (const auto& [key, tensor] : weights) {
-    std::string name = key;
-    for (const char* prefix : {"_orig_mod.", "model."}) {
-      if (absl::StartsWith(name, prefix)) name = name.substr(std::string(prefix).size());
-    }
-    stripped[name] = tensor;
-  }
-  std::vector<std::string> problems;
-  std::set<std::string> known;
-  const auto state = model.StateDict();
-  for (const auto& [name, tensor] : state) {
-    known.insert(name);
-    auto it = stripped.find(name);
-    if (it == stripped.end()) {
-      problems.push_back("missing " + name);
-    } else if (it->second.sizes() != tensor.sizes()) {
-      problems.push_back(absl::StrCat(name, " has shape ", c10::str(it->second.sizes()),
-                                      ", the model ", c10::str(tensor.sizes())));
-    }
-  }
-  for (const auto& [name, tensor] : stripped) {
-    if (known.count(name) == 0) problems.push_back("unexpected " + name);
-  }
-  if (!problems.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": does not fit the model: ", absl::StrJoin(problems, "; ")));
-  }
-  at::NoGradGuard no_grad;
-  for (const auto& [name, tensor] : state) at::Tensor(tensor).copy_(stripped.at(name));
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::unique_ptr<Architecture>> BuildCaseModel(const ModelCase& c,
                                                              const std::string& dtype,
-                                                             const TensorMap& weights,
+                                                             const NamedTensors& weights,
                                                              const std::string& source) {
   config::ArchConfig config = c.arch;
   config.set_forward_dtype(dtype);
   TRM_ASSIGN_OR_RETURN(std::unique_ptr<Architecture> model,
                        ArchitectureRegistry().Create(c.architecture, config));
-  TRM_RETURN_IF_ERROR(LoadWeights(weights, source, *model));
+  TRM_RETURN_IF_ERROR(LoadStateDict(weights, source, *model).status());
   return model;
 }
 
 absl::StatusOr<TensorMap> RunProtocol(const ModelCase& c, const CaseInputs& inputs,
-                                      const TensorMap& weights, const std::string& weights_source,
+                                      const NamedTensors& weights,
+                                      const std::string& weights_source,
                                       const ProtocolOptions& options) {
   TRM_ASSIGN_OR_RETURN(std::unique_ptr<LossHead> head, LossRegistry().Create(c.loss.name(), c.loss));
   Recorder record;

@@ -15,6 +15,7 @@
 #include <ATen/ATen.h>
 
 #include "absl/status/statusor.h"
+#include "trm/checkpoint/weights_file.h"
 #include "trm/model/architecture.h"
 #include "trm/model/batch.h"
 #include "trm/parity/fixture_case.h"
@@ -41,20 +42,16 @@ struct ProtocolOptions {
 };
 
 // Builds the case's architecture from the registry with the given forward dtype and loads
-// `weights` into it (see LoadWeights).
+// `weights` (any stored names and formats the checkpoint loader accepts; H_init / L_init of a
+// bf16 model are the float32 values rounded, as torch's load_state_dict does).
 absl::StatusOr<std::unique_ptr<Architecture>> BuildCaseModel(const ModelCase& c,
                                                              const std::string& dtype,
-                                                             const TensorMap& weights,
+                                                             const NamedTensors& weights,
                                                              const std::string& source);
 
-// Copies weights (stored names with optional "_orig_mod." / "model." prefixes) into the model's
-// state dict; floating-point buffers take the model's dtype (H_init / L_init of a bf16 model are
-// the float32 values rounded, as torch's load_state_dict does). Missing, unexpected and
-// mis-shaped keys are one error naming `source` and the keys; nothing is copied then.
-absl::Status LoadWeights(const TensorMap& weights, const std::string& source, Architecture& model);
-
 absl::StatusOr<TensorMap> RunProtocol(const ModelCase& c, const CaseInputs& inputs,
-                                      const TensorMap& weights, const std::string& weights_source,
+                                      const NamedTensors& weights,
+                                      const std::string& weights_source,
                                       const ProtocolOptions& options = {});
 
 }  // namespace trm::parity
