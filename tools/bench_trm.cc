@@ -10,10 +10,12 @@
 // 1 / 2 threads.
 //
 //   bazel run -c opt //tools:bench_trm [-- --benchmark_filter=Train]
-// CPU time is the figure to compare on a shared machine; ref_attention:1 rows swap in the
+// Runs with OMP_WAIT_POLICY=PASSIVE (set unless given). CPU time is the figure to compare on a
+// shared machine; ref_attention:1 rows swap in the
 // reference's attention math (fresh [B, heads, T, T] scores, separate scaling, softmax) so that
 // both run under the same load.
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
@@ -192,6 +194,13 @@ BENCHMARK(BM_AttentionForwardBackward)
 }  // namespace trm
 
 int main(int argc, char** argv) {
+  // ATen's OpenMP pool and OpenBLAS's pthread pool both spin while waiting for work; with two
+  // threads on two shared cores they starve each other (a train step went from 3 s to 8-50 s).
+  // libgomp reads the policy once at load time, so re-execute with it set.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: carry on with the default policy
+  }
   // TRM_BENCH_GLIBC_DEFAULTS=1 measures with glibc's default trimming (what the reference had).
   if (std::getenv("TRM_BENCH_GLIBC_DEFAULTS") == nullptr) trm::nn::KeepFreedTensorMemoryForReuse();
   benchmark::Initialize(&argc, argv);
