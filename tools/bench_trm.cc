@@ -14,13 +14,12 @@
 // shared machine; ref_attention:1 rows swap in the
 // reference's attention math (fresh [B, heads, T, T] scores, separate scaling, softmax) so that
 // both run under the same load.
+#include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
-
-#include <ATen/Parallel.h>
 
 #include "benchmark/benchmark.h"
 #include "plugins/act_loss/act_loss_head.h"
@@ -82,15 +81,15 @@ class ReferenceStyleAttention : public nn::AttentionKernel {
 
 // range(1): 0 = our attention kernel, 1 = the reference-style one.
 void UseAttention(int64_t which) {
-  nn::SetDefaultAttentionKernel(which == 0 ? nullptr
-                                           : std::make_shared<ReferenceStyleAttention>());
+  nn::SetDefaultAttentionKernel(which == 0 ? nullptr : std::make_shared<ReferenceStyleAttention>());
 }
 
 // Intra-op threads of ATen and of OpenBLAS (which keeps its own pool).
 void SetThreads(int threads) {
   at::set_num_threads(threads);
   using SetBlasThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+  if (auto set =
+          reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     set(threads);
   }
 }

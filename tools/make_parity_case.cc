@@ -34,7 +34,8 @@ ABSL_FLAG(std::string, out, "", "Case folder to create (must not exist).");
 ABSL_FLAG(std::string, architecture, "trm", "Registered architecture.");
 ABSL_FLAG(std::string, config, "{}",
           "JSON object of architecture fields (reference names) over the small defaults.");
-ABSL_FLAG(int, padding_rows, 0, "Trailing rows of both batches that are padding (id 0, no labels).");
+ABSL_FLAG(int, padding_rows, 0,
+          "Trailing rows of both batches that are padding (id 0, no labels).");
 ABSL_FLAG(int, n_steps, 3, "ACT steps per run.");
 ABSL_FLAG(int, seed, 0, "Seed of weights, perturbations and data.");
 ABSL_FLAG(std::string, description, "", "One line saying what the case covers.");
@@ -49,12 +50,22 @@ constexpr double kHaltMargin = 0.05;
 constexpr int kMaxAttempts = 64;
 
 json SmallBaseConfig() {
-  return {{"H_cycles", 2},        {"L_cycles", 2},           {"H_layers", 1},
-          {"L_layers", 2},        {"hidden_size", 64},       {"num_heads", 4},
-          {"expansion", 4.0},     {"pos_encodings", "rope"}, {"puzzle_emb_ndim", 64},
-          {"puzzle_emb_len", 16}, {"seq_len", 64},           {"vocab_size", 12},
-          {"batch_size", 3},      {"num_puzzle_identifiers", 10},
-          {"halt_max_steps", 3},  {"halt_exploration_prob", 0.0},
+  return {{"H_cycles", 2},
+          {"L_cycles", 2},
+          {"H_layers", 1},
+          {"L_layers", 2},
+          {"hidden_size", 64},
+          {"num_heads", 4},
+          {"expansion", 4.0},
+          {"pos_encodings", "rope"},
+          {"puzzle_emb_ndim", 64},
+          {"puzzle_emb_len", 16},
+          {"seq_len", 64},
+          {"vocab_size", 12},
+          {"batch_size", 3},
+          {"num_puzzle_identifiers", 10},
+          {"halt_max_steps", 3},
+          {"halt_exploration_prob", 0.0},
           {"forward_dtype", "float32"}};
 }
 
@@ -73,7 +84,8 @@ Batch RandomBatch(const config::ArchConfig& arch, int padding_rows) {
   batch.inputs = at::randint(0, arch.vocab_size(), {rows, length}, at::kInt);
   batch.labels = at::randint(0, arch.vocab_size(), {rows, length}, at::kInt);
   batch.labels.masked_fill_(at::rand({rows, length}) < 0.3, static_cast<int64_t>(kIgnoreLabel));
-  batch.puzzle_identifiers = at::randint(1, std::max(2, arch.num_puzzle_identifiers()), {rows}, at::kInt);
+  batch.puzzle_identifiers =
+      at::randint(1, std::max(2, arch.num_puzzle_identifiers()), {rows}, at::kInt);
   for (int64_t r = rows - padding_rows; r < rows; ++r) {
     batch.inputs[r].fill_(0);
     batch.labels[r].fill_(static_cast<int64_t>(kIgnoreLabel));
@@ -165,10 +177,12 @@ absl::Status Generate() {
     inputs.carry0_steps = at::zeros({c.arch.batch_size()}, at::kInt);
 
     const auto named = [&weights] { return NamedTensors(weights.begin(), weights.end()); };
-    TRM_ASSIGN_OR_RETURN(TensorMap probe, RunProtocol(c, inputs, named(), "generator", oracle_options));
+    TRM_ASSIGN_OR_RETURN(TensorMap probe,
+                         RunProtocol(c, inputs, named(), "generator", oracle_options));
     // Bias of the halt logit: exactly one row halts at train step 1, with a margin.
     at::Tensor signal = probe.at("train.step1.q_halt_logits").to(at::kDouble);
-    if (!HaltsOnHaltLogit(c)) signal = signal - probe.at("train.step1.q_continue_logits").to(at::kDouble);
+    if (!HaltsOnHaltLogit(c))
+      signal = signal - probe.at("train.step1.q_continue_logits").to(at::kDouble);
     const at::Tensor sorted = std::get<0>(signal.sort(0, /*descending=*/true));
     const double bias = -(sorted[0].item<double>() + sorted[1].item<double>()) / 2;
     weights["model.inner.q_head.bias"][0].fill_(bias);
@@ -178,7 +192,8 @@ absl::Status Generate() {
     const at::Tensor labelled = inputs.batch.labels[0].ne(kIgnoreLabel);
     inputs.batch.labels[0].copy_(at::where(labelled, last[0].to(at::kInt), inputs.batch.labels[0]));
 
-    TRM_ASSIGN_OR_RETURN(TensorMap oracle, RunProtocol(c, inputs, named(), "generator", oracle_options));
+    TRM_ASSIGN_OR_RETURN(TensorMap oracle,
+                         RunProtocol(c, inputs, named(), "generator", oracle_options));
     // Only decisions the q-head makes count: a row at halt_max_steps halts regardless.
     double margin = 1e9;
     for (int k = 1; k <= c.n_steps; ++k) {
@@ -212,9 +227,10 @@ absl::Status Generate() {
     const json& m = measured["f32_vs_f64_max_abs"];
     const double logits_atol = Rule(m["logits"].get<double>());
     const double gap = 2 * logits_atol;
-    json fragile = {{"threshold_top2_gap", gap},
-                    {"eval_per_step_all_positions", FragilePositions(oracle, "eval", c.n_steps, gap)},
-                    {"train_per_step_all_positions", FragilePositions(oracle, "train", c.n_steps, gap)}};
+    json fragile = {
+        {"threshold_top2_gap", gap},
+        {"eval_per_step_all_positions", FragilePositions(oracle, "eval", c.n_steps, gap)},
+        {"train_per_step_all_positions", FragilePositions(oracle, "train", c.n_steps, gap)}};
     json root = {
         {"name", c.name},
         {"kind", "self_consistency"},
@@ -234,16 +250,17 @@ absl::Status Generate() {
            {{"logits", {{"atol", logits_atol}, {"rtol", 1e-4}}},
             {"q_halt_logits/q_continue_logits/target_q_continue",
              {{"atol", Rule(m["q_logits"].get<double>())}, {"rtol", 1e-4}}},
-            {"final_carry_z_H_z_L", {{"atol", Rule(m["final_carry"].get<double>())}, {"rtol", 1e-4}}},
+            {"final_carry_z_H_z_L",
+             {{"atol", Rule(m["final_carry"].get<double>())}, {"rtol", 1e-4}}},
             {"loss_and_float_metrics",
              {{"atol", 1e-6}, {"rtol", std::max(1e-5, 50 * m["loss_rel"].get<double>())}}},
-            {"grads",
-             {{"atol_rel", Rule(m["grad_max_abs_diff_over_max_abs"].get<double>())}}}}}}}};
+            {"grads", {{"atol_rel", Rule(m["grad_max_abs_diff_over_max_abs"].get<double>())}}}}}}}};
     root["measured"]["fragile_argmax_positions"] = fragile;
 
     std::filesystem::create_directories(out);
     std::vector<std::pair<std::string, at::Tensor>> weight_list(weights.begin(), weights.end());
-    TRM_RETURN_IF_ERROR(WriteSafetensors(out + "/weights.safetensors", weight_list, {{"format", "pt"}}));
+    TRM_RETURN_IF_ERROR(
+        WriteSafetensors(out + "/weights.safetensors", weight_list, {{"format", "pt"}}));
     const TensorMap input_map = CaseInputsToTensors(inputs);
     TRM_RETURN_IF_ERROR(WriteSafetensors(
         out + "/inputs.safetensors",

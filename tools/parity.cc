@@ -5,6 +5,8 @@
 //
 // Prints one line per compared tensor (name, max abs error, tolerance, PASS/FAIL) and a summary;
 // exits 0 iff every tensor is within the case's tolerances.
+#include "trm/parity/parity.h"
+
 #include <iostream>
 #include <string>
 
@@ -12,9 +14,9 @@
 #include "absl/status/status.h"
 #include "trm/app/app.h"
 #include "trm/base/paths.h"
-#include "trm/parity/parity.h"
 
-ABSL_FLAG(std::string, fixture, "", "Case folder: case.json, inputs/expected.safetensors, weights.");
+ABSL_FLAG(std::string, fixture, "",
+          "Case folder: case.json, inputs/expected.safetensors, weights.");
 ABSL_FLAG(std::string, weights, "", "Weights file instead of FIXTURE/weights.safetensors.");
 
 int main(int argc, char** argv) {

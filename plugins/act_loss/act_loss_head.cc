@@ -34,16 +34,16 @@ LossOutputs ActLossHead::Compute(const ActCarry& carry, const ActOutputs& output
     const at::Tensor valid = carry.halted & counts.gt(0);
     const at::Tensor token_accuracy = (is_correct.to(at::kFloat) / divisor).sum(-1);
     result.metrics["count"] = valid.sum();
-    result.metrics["accuracy"] = at::where(valid, token_accuracy, at::zeros_like(token_accuracy)).sum();
+    result.metrics["accuracy"] =
+        at::where(valid, token_accuracy, at::zeros_like(token_accuracy)).sum();
     result.metrics["exact_accuracy"] = (valid & seq_is_correct).sum();
     result.metrics["q_halt_accuracy"] =
         (valid & outputs.q_halt_logits.ge(0).eq(seq_is_correct)).sum();
     result.metrics["steps"] = at::where(valid, carry.steps, at::zeros_like(carry.steps)).sum();
   }
 
-  const at::Tensor token_loss =
-      stablemax_ ? nn::StablemaxCrossEntropy(outputs.logits, labels, mask)
-                 : nn::SoftmaxCrossEntropy(outputs.logits, labels, mask);
+  const at::Tensor token_loss = stablemax_ ? nn::StablemaxCrossEntropy(outputs.logits, labels, mask)
+                                           : nn::SoftmaxCrossEntropy(outputs.logits, labels, mask);
   const at::Tensor lm_loss = (token_loss / divisor).sum();
   const at::Tensor q_halt_loss = at::binary_cross_entropy_with_logits(
       outputs.q_halt_logits, seq_is_correct.to(outputs.q_halt_logits.scalar_type()),
@@ -52,9 +52,9 @@ LossOutputs ActLossHead::Compute(const ActCarry& carry, const ActOutputs& output
   result.metrics["lm_loss"] = lm_loss.detach();
   result.metrics["q_halt_loss"] = q_halt_loss.detach();
   if (outputs.target_q_continue.defined()) {
-    const at::Tensor q_continue_loss = at::binary_cross_entropy_with_logits(
-        outputs.q_continue_logits, outputs.target_q_continue, /*weight=*/{}, /*pos_weight=*/{},
-        at::Reduction::Sum);
+    const at::Tensor q_continue_loss =
+        at::binary_cross_entropy_with_logits(outputs.q_continue_logits, outputs.target_q_continue,
+                                             /*weight=*/{}, /*pos_weight=*/{}, at::Reduction::Sum);
     result.metrics["q_continue_loss"] = q_continue_loss.detach();
     q_loss = q_loss + q_continue_loss;
   }

@@ -91,18 +91,16 @@ RecursiveInner::RecursiveInner(const config::ArchConfig& config)
       embed_scale_(std::sqrt(static_cast<double>(config.hidden_size()))) {
   const int64_t hidden = config.hidden_size();
   const double embed_init_std = 1.0 / embed_scale_;
-  embed_tokens = register_module(
-      "embed_tokens", std::make_shared<nn::CastedEmbedding>(config.vocab_size(), hidden,
-                                                            embed_init_std));
+  embed_tokens = register_module("embed_tokens", std::make_shared<nn::CastedEmbedding>(
+                                                     config.vocab_size(), hidden, embed_init_std));
   lm_head = register_module("lm_head",
                             std::make_shared<nn::CastedLinear>(hidden, config.vocab_size(), false));
   q_head = register_module("q_head", std::make_shared<nn::CastedLinear>(hidden, 2, true));
   if (config.puzzle_emb_ndim() > 0) {
-    puzzle_emb = register_module(
-        "puzzle_emb",
-        std::make_shared<nn::SparseEmbedding>(config.num_puzzle_identifiers(),
-                                              config.puzzle_emb_ndim(), config.batch_size(),
-                                              /*init_std=*/0.0));
+    puzzle_emb = register_module("puzzle_emb", std::make_shared<nn::SparseEmbedding>(
+                                                   config.num_puzzle_identifiers(),
+                                                   config.puzzle_emb_ndim(), config.batch_size(),
+                                                   /*init_std=*/0.0));
   }
   const int64_t positions = config.seq_len() + prefix_length_;
   if (config.pos_encodings() == "rope") {
@@ -167,8 +165,7 @@ at::Tensor RecursiveInner::InputEmbedding(const Batch& data) {
   return embed_scale_ * embedding;
 }
 
-nn::InnerOutputs RecursiveInner::Forward(const std::vector<at::Tensor>& states,
-                                         const Batch& data) {
+nn::InnerOutputs RecursiveInner::Forward(const std::vector<at::Tensor>& states, const Batch& data) {
   const at::Tensor x = InputEmbedding(data);
   std::vector<at::Tensor> next = Recur(states, x);
   const at::Tensor& answer = next[OutputState()];

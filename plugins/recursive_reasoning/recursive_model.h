@@ -4,13 +4,13 @@
 #ifndef PLUGINS_RECURSIVE_REASONING_RECURSIVE_MODEL_H_
 #define PLUGINS_RECURSIVE_REASONING_RECURSIVE_MODEL_H_
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "trm/config/experiment.pb.h"
 #include "trm/model/architecture.h"
@@ -61,9 +61,9 @@ class RecursiveInner : public nn::Module {
   std::shared_ptr<nn::CastedEmbedding> embed_tokens;
   std::shared_ptr<nn::CastedLinear> lm_head;
   std::shared_ptr<nn::CastedLinear> q_head;
-  std::shared_ptr<nn::SparseEmbedding> puzzle_emb;      // null when puzzle_emb_ndim == 0
-  std::shared_ptr<nn::RotaryEmbedding> rotary_emb;      // pos_encodings == "rope"
-  std::shared_ptr<nn::CastedEmbedding> embed_pos;       // pos_encodings == "learned"
+  std::shared_ptr<nn::SparseEmbedding> puzzle_emb;  // null when puzzle_emb_ndim == 0
+  std::shared_ptr<nn::RotaryEmbedding> rotary_emb;  // pos_encodings == "rope"
+  std::shared_ptr<nn::CastedEmbedding> embed_pos;   // pos_encodings == "learned"
 
  protected:
   // The states after one ACT step's recursion from `states` with input embedding `x`; only the

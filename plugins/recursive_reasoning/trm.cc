@@ -44,7 +44,8 @@ std::unique_ptr<Architecture> MakeTrm(const config::ArchConfig& config) {
   ConfigRules rules;
   rules.allow_mlp_t = true;
   const config::ArchConfig resolved = ResolveConfig(config, rules);
-  return std::make_unique<RecursiveModel>(resolved, TrmHaltingPolicy(resolved), std::vector<std::string>{"z_H", "z_L"},
+  return std::make_unique<RecursiveModel>(resolved, TrmHaltingPolicy(resolved),
+                                          std::vector<std::string>{"z_H", "z_L"},
                                           std::make_shared<TrmInner>(resolved));
 }
 

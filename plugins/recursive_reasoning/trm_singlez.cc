@@ -41,7 +41,8 @@ std::unique_ptr<Architecture> MakeTrmSingleZ(const config::ArchConfig& config) {
   ConfigRules rules;
   rules.allow_mlp_t = true;
   const config::ArchConfig resolved = ResolveConfig(config, rules);
-  return std::make_unique<RecursiveModel>(resolved, TrmHaltingPolicy(resolved), std::vector<std::string>{"z_L"},
+  return std::make_unique<RecursiveModel>(resolved, TrmHaltingPolicy(resolved),
+                                          std::vector<std::string>{"z_L"},
                                           std::make_shared<TrmSingleZInner>(resolved));
 }
 

@@ -258,16 +258,15 @@ void ForwardBackward(const std::string& name, const std::string& dtype) {
 void RegisterSuite(const std::string& name) {
   const char* file = __FILE__;
   auto add = [&](const std::string& test, std::function<void()> body) {
-    ::testing::RegisterTest(
-        ("Conformance/" + name).c_str(), test.c_str(), nullptr, nullptr, file, __LINE__,
-        [body]() -> ::testing::Test* {
-          struct Case : ::testing::Test {
-            explicit Case(std::function<void()> f) : f(std::move(f)) {}
-            void TestBody() override { f(); }
-            std::function<void()> f;
-          };
-          return new Case(body);
-        });
+    ::testing::RegisterTest(("Conformance/" + name).c_str(), test.c_str(), nullptr, nullptr, file,
+                            __LINE__, [body]() -> ::testing::Test* {
+                              struct Case : ::testing::Test {
+                                explicit Case(std::function<void()> f) : f(std::move(f)) {}
+                                void TestBody() override { f(); }
+                                std::function<void()> f;
+                              };
+                              return new Case(body);
+                            });
   };
   add("BuildsFromConfig", [name] { BuildsFromConfig(name); });
   add("DocumentedShapesFloat32", [name] { DocumentedShapes(name, "float32"); });

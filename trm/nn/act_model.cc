@@ -74,10 +74,9 @@ std::pair<ActCarry, ActOutputs> ActModel::Forward(const ActCarry& carry, const B
   const bool adaptive =
       max_steps > 1 && (is_training() ? policy_.adaptive_in_training : policy_.adaptive_in_eval);
   if (adaptive) {
-    const at::Tensor wants_halt =
-        policy_.signal == HaltingPolicy::Signal::kHaltLogitPositive
-            ? outputs.q_halt_logits > 0
-            : outputs.q_halt_logits > outputs.q_continue_logits;
+    const at::Tensor wants_halt = policy_.signal == HaltingPolicy::Signal::kHaltLogitPositive
+                                      ? outputs.q_halt_logits > 0
+                                      : outputs.q_halt_logits > outputs.q_continue_logits;
     next.halted = next.halted | wants_halt;
     if (is_training()) {
       // Exploration: per row and step, with probability p, veto halting before a random step in

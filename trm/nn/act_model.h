@@ -4,11 +4,11 @@
 #ifndef TRM_NN_ACT_MODEL_H_
 #define TRM_NN_ACT_MODEL_H_
 
+#include <ATen/ATen.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "trm/config/experiment.pb.h"
 #include "trm/model/architecture.h"

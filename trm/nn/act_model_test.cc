@@ -153,8 +153,7 @@ TEST(ActModelTest, HaltAboveContinueWithBootstrappedTarget) {
   std::tie(carry, out) = model.Forward(carry, batch);
   // Row 0 was reset (step 1 again), rows 1 and 2 reach the maximum: target = sigmoid(q_halt').
   EXPECT_TRUE(at::equal(carry.steps, at::tensor({1, 2, 2}, at::kInt)));
-  EXPECT_TRUE(
-      at::allclose(out.target_q_continue, at::sigmoid(at::tensor({-1.0f, 0.5f, -3.0f}))));
+  EXPECT_TRUE(at::allclose(out.target_q_continue, at::sigmoid(at::tensor({-1.0f, 0.5f, -3.0f}))));
   model.eval();
   model.inner_calls = 0;
   std::tie(carry, out) = model.Forward(model.InitialCarry(batch), batch);

@@ -1,10 +1,10 @@
 #include "trm/nn/attention.h"
 
+#include <torch/csrc/autograd/custom_function.h>
+
 #include <algorithm>
 #include <mutex>
 #include <utility>
-
-#include <torch/csrc/autograd/custom_function.h>
 
 namespace trm::nn {
 namespace {
@@ -21,8 +21,8 @@ at::ScalarType KernelDtype(const at::Tensor& x) {
 
 // [B, T, heads, d] (any strides) -> [B·heads, T, d] contiguous, in `dtype`, in one copy.
 at::Tensor ToHeadMajor(const at::Tensor& x, at::ScalarType dtype) {
-  at::Tensor out = at::empty({x.size(0), x.size(2), x.size(1), x.size(3)},
-                             x.options().dtype(dtype));
+  at::Tensor out =
+      at::empty({x.size(0), x.size(2), x.size(1), x.size(3)}, x.options().dtype(dtype));
   out.copy_(x.transpose(1, 2));
   return out.view({-1, x.size(1), x.size(3)});
 }
@@ -198,7 +198,8 @@ class DenseAttentionFunction : public torch::autograd::Function<DenseAttentionFu
 };
 
 bool NeedsGrad(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
-  return at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+  return at::GradMode::is_enabled() &&
+         (q.requires_grad() || k.requires_grad() || v.requires_grad());
 }
 
 class Blocked : public AttentionKernel {
@@ -248,7 +249,8 @@ std::shared_ptr<const AttentionKernel>& KernelSlot() {
 std::shared_ptr<const AttentionKernel> CurrentKernel() {
   std::lock_guard<std::mutex> lock(KernelMutex());
   if (KernelSlot() == nullptr) {
-    return std::shared_ptr<const AttentionKernel>(std::shared_ptr<void>(), &DefaultAttentionKernel());
+    return std::shared_ptr<const AttentionKernel>(std::shared_ptr<void>(),
+                                                  &DefaultAttentionKernel());
   }
   return KernelSlot();
 }
@@ -279,16 +281,15 @@ Attention::Attention(int64_t hidden_size, int64_t num_heads)
     : num_heads_(num_heads), head_dim_(hidden_size / num_heads), kernel_(CurrentKernel()) {
   qkv_proj = register_module(
       "qkv_proj", std::make_shared<CastedLinear>(hidden_size, 3 * num_heads * head_dim_, false));
-  o_proj = register_module("o_proj",
-                           std::make_shared<CastedLinear>(num_heads * head_dim_, hidden_size, false));
+  o_proj = register_module(
+      "o_proj", std::make_shared<CastedLinear>(num_heads * head_dim_, hidden_size, false));
 }
 
 at::Tensor Attention::Forward(const at::Tensor& h, const at::Tensor& cos,
                               const at::Tensor& sin) const {
   const int64_t batch = h.size(0);
   const int64_t positions = h.size(1);
-  const at::Tensor qkv =
-      qkv_proj->Forward(h).view({batch, positions, 3 * num_heads_, head_dim_});
+  const at::Tensor qkv = qkv_proj->Forward(h).view({batch, positions, 3 * num_heads_, head_dim_});
   // split, not narrow: its backward concatenates instead of zero-filling three times.
   const std::vector<at::Tensor> parts = qkv.split(num_heads_, 2);
   at::Tensor query = parts[0];

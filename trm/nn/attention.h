@@ -4,10 +4,10 @@
 #ifndef TRM_NN_ATTENTION_H_
 #define TRM_NN_ATTENTION_H_
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 #include <memory>
-
-#include <ATen/ATen.h>
 
 #include "trm/nn/layers.h"
 #include "trm/nn/module.h"

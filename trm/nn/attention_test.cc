@@ -92,13 +92,12 @@ TEST_P(AttentionKernelTest, BFloat16InBFloat16Out) {
   at::manual_seed(3);
   const Inputs in = RandomInputs(1, 10, 2, 8);
   const at::Tensor q = in.q.to(at::kBFloat16).requires_grad_(true);
-  const at::Tensor out =
-      kernel().Forward(q, in.k.to(at::kBFloat16), in.v.to(at::kBFloat16), 0.25);
+  const at::Tensor out = kernel().Forward(q, in.k.to(at::kBFloat16), in.v.to(at::kBFloat16), 0.25);
   EXPECT_EQ(out.scalar_type(), at::kBFloat16);
   out.sum().backward();
   EXPECT_EQ(q.grad().scalar_type(), at::kBFloat16);
-  EXPECT_TRUE(at::allclose(out.to(at::kDouble), NaiveAttention(in.q, in.k, in.v, 0.25), 0.05,
-                           0.05));
+  EXPECT_TRUE(
+      at::allclose(out.to(at::kDouble), NaiveAttention(in.q, in.k, in.v, 0.25), 0.05, 0.05));
 }
 
 TEST(AttentionTest, LayerShapesAndHeadMajorLayout) {

@@ -29,7 +29,8 @@ at::Tensor SoftmaxCrossEntropy(const at::Tensor& logits, const at::Tensor& label
                                const at::Tensor& valid) {
   const int64_t vocab = logits.size(-1);
   const at::Tensor target =
-      at::where(ValidMask(labels, valid), labels, at::full_like(labels, kIgnoreLabel)).to(at::kLong);
+      at::where(ValidMask(labels, valid), labels, at::full_like(labels, kIgnoreLabel))
+          .to(at::kLong);
   return at::cross_entropy_loss(logits.to(at::kFloat).reshape({-1, vocab}), target.reshape({-1}),
                                 /*weight=*/{}, at::Reduction::None, kIgnoreLabel)
       .view(labels.sizes());

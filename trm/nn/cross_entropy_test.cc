@@ -32,8 +32,8 @@ TEST(StablemaxTest, IgnoredAndMaskedPositionsAreZero) {
 }
 
 TEST(StablemaxTest, ExtremeLogitsStayFinite) {
-  const at::Tensor logits = at::tensor({1e4f, -1e4f, 50.0f, -50.0f, 0.0f}).view({1, 5})
-                                .requires_grad_(true);
+  const at::Tensor logits =
+      at::tensor({1e4f, -1e4f, 50.0f, -50.0f, 0.0f}).view({1, 5}).requires_grad_(true);
   const at::Tensor loss = StablemaxCrossEntropy(logits, at::tensor({1}, at::kInt));
   loss.sum().backward();
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
@@ -43,9 +43,8 @@ TEST(StablemaxTest, ExtremeLogitsStayFinite) {
 TEST(SoftmaxCrossEntropyTest, MatchesLogSoftmaxAndHonoursTheMask) {
   const at::Tensor logits = at::randn({2, 4, 6});
   const at::Tensor labels = at::randint(0, 6, {2, 4}, at::kInt);
-  const at::Tensor expected = -at::log_softmax(logits, -1)
-                                   .gather(-1, labels.to(at::kLong).unsqueeze(-1))
-                                   .squeeze(-1);
+  const at::Tensor expected =
+      -at::log_softmax(logits, -1).gather(-1, labels.to(at::kLong).unsqueeze(-1)).squeeze(-1);
   const at::Tensor loss = SoftmaxCrossEntropy(logits, labels);
   EXPECT_EQ(loss.scalar_type(), at::kFloat);
   EXPECT_TRUE(at::allclose(loss, expected, 1e-5, 1e-6));

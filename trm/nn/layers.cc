@@ -1,8 +1,8 @@
 #include "trm/nn/layers.h"
 
-#include <cmath>
-
 #include <torch/csrc/autograd/custom_function.h>
+
+#include <cmath>
 
 #include "trm/nn/init.h"
 
@@ -49,8 +49,7 @@ class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
 
 // out = x·cos + rotate_half(x)·sin with rotate_half(x) = [−x2, x1], written half by half into
 // one output. `inverse` rotates by −angle (the backward: dx = dy·cos + [s·dy2, −s·dy1]).
-at::Tensor Rotate(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                  bool inverse) {
+at::Tensor Rotate(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin, bool inverse) {
   const int64_t half = x.size(-1) / 2;
   at::Tensor out = at::empty(x.sizes(), x.options());
   const at::Tensor x1 = x.narrow(-1, 0, half);
@@ -85,7 +84,7 @@ class RotaryFunction : public torch::autograd::Function<RotaryFunction> {
 
 at::ScalarType AccumulationDtype(at::ScalarType activation_dtype) {
   return activation_dtype == at::kBFloat16 || activation_dtype == at::kHalf ? at::kFloat
-                                                                        : activation_dtype;
+                                                                            : activation_dtype;
 }
 
 CastedLinear::CastedLinear(int64_t in_features, int64_t out_features, bool with_bias) {

@@ -4,9 +4,9 @@
 #ifndef TRM_NN_LAYERS_H_
 #define TRM_NN_LAYERS_H_
 
-#include <cstdint>
-
 #include <ATen/ATen.h>
+
+#include <cstdint>
 
 #include "trm/nn/module.h"
 

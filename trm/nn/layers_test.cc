@@ -15,9 +15,9 @@ namespace {
 TEST(SwigluIntermediateSizeTest, MatchesTheReferenceIncludingBankersRounding) {
   // (hidden, expansion, intermediate) from fixtures/ops/case.json: swiglu_intermediate_sizes.
   const std::vector<std::tuple<int64_t, double, int64_t>> cases = {
-      {64, 4, 256},    {96, 2.5, 256},   {32, 4, 256},       {97, 4, 512},
-      {916, 4, 2560},  {96, 4, 256},     {512, 4, 1536},     {384, 2.6666666666666665, 768},
-      {100, 1.5, 256}, {513, 0.75, 256}, {3, 2.25, 256},     {1, 1, 256},
+      {64, 4, 256},    {96, 2.5, 256},   {32, 4, 256},   {97, 4, 512},
+      {916, 4, 2560},  {96, 4, 256},     {512, 4, 1536}, {384, 2.6666666666666665, 768},
+      {100, 1.5, 256}, {513, 0.75, 256}, {3, 2.25, 256}, {1, 1, 256},
       {1024, 4, 2816}};
   for (const auto& [hidden, expansion, expected] : cases) {
     EXPECT_EQ(SwigluIntermediateSize(hidden, expansion), expected)
@@ -45,16 +45,15 @@ TEST(CastedEmbeddingTest, GathersRowsInTheTargetDtype) {
   const at::Tensor ids = at::tensor({3, 0, 9}, at::kInt);
   const at::Tensor out = embedding.Forward(ids, at::kBFloat16);
   EXPECT_EQ(out.scalar_type(), at::kBFloat16);
-  EXPECT_TRUE(at::equal(out, embedding.embedding_weight.index_select(0, ids.to(at::kLong))
-                                 .to(at::kBFloat16)));
+  EXPECT_TRUE(at::equal(
+      out, embedding.embedding_weight.index_select(0, ids.to(at::kLong)).to(at::kBFloat16)));
 }
 
 TEST(RmsNormTest, NormalisesTheLastAxisWithoutGain) {
   const at::Tensor x = at::randn({3, 5, 8}, at::kDouble) * 7;
   const at::Tensor expected = x / at::sqrt(x.square().mean(-1, true) + 1e-5);
   EXPECT_TRUE(at::allclose(RmsNorm(x, 1e-5), expected, 1e-12, 1e-12));
-  EXPECT_TRUE(
-      at::allclose(RmsNorm(x.to(at::kFloat), 1e-5), expected.to(at::kFloat), 1e-5, 1e-6));
+  EXPECT_TRUE(at::allclose(RmsNorm(x.to(at::kFloat), 1e-5), expected.to(at::kFloat), 1e-5, 1e-6));
   const at::Tensor y = RmsNorm(x.to(at::kBFloat16), 1e-5);
   EXPECT_EQ(y.scalar_type(), at::kBFloat16);
   EXPECT_TRUE(at::allclose(y.to(at::kDouble), expected, 1e-2, 1e-2));

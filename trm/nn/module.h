@@ -3,12 +3,12 @@
 #ifndef TRM_NN_MODULE_H_
 #define TRM_NN_MODULE_H_
 
+#include <torch/nn/module.h>
+
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <torch/nn/module.h>
 
 namespace trm::nn {
 
@@ -18,7 +18,9 @@ class Module : public torch::nn::Module {
 
   // Buffers registered with RegisterNonPersistentBuffer move with the module (to(device)) but are
   // not part of its state dict: rope tables, the sparse embedding's per-batch scratch tensors.
-  bool IsPersistentBuffer(const std::string& name) const { return non_persistent_.count(name) == 0; }
+  bool IsPersistentBuffer(const std::string& name) const {
+    return non_persistent_.count(name) == 0;
+  }
 
  protected:
   at::Tensor& RegisterNonPersistentBuffer(const std::string& name, at::Tensor tensor);

@@ -3,11 +3,11 @@
 #ifndef TRM_NN_REASONING_H_
 #define TRM_NN_REASONING_H_
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 #include <memory>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "trm/nn/attention.h"
 #include "trm/nn/layers.h"

@@ -4,8 +4,8 @@
 
 namespace trm::nn {
 
-SparseEmbedding::SparseEmbedding(int64_t num_embeddings, int64_t embedding_dim,
-                                 int64_t batch_size, double init_std) {
+SparseEmbedding::SparseEmbedding(int64_t num_embeddings, int64_t embedding_dim, int64_t batch_size,
+                                 double init_std) {
   at::Tensor table = at::empty({num_embeddings, embedding_dim}, at::kFloat);
   TruncNormalInit_(table, init_std);
   weights = register_buffer("weights", table);
@@ -20,8 +20,9 @@ at::Tensor SparseEmbedding::Forward(const at::Tensor& ids, at::ScalarType dtype)
     at::NoGradGuard no_grad;
     return weights.index_select(0, rows).to(dtype);
   }
-  TORCH_CHECK(ids.size(0) == local_weights.size(0), "the puzzle embedding was built for batches of ",
-              local_weights.size(0), " rows (arch.batch_size) but got ", ids.size(0));
+  TORCH_CHECK(ids.size(0) == local_weights.size(0),
+              "the puzzle embedding was built for batches of ", local_weights.size(0),
+              " rows (arch.batch_size) but got ", ids.size(0));
   {
     at::NoGradGuard no_grad;
     local_weights.copy_(weights.index_select(0, rows));

@@ -4,9 +4,9 @@
 #ifndef TRM_NN_SPARSE_EMBEDDING_H_
 #define TRM_NN_SPARSE_EMBEDDING_H_
 
-#include <cstdint>
-
 #include <ATen/ATen.h>
+
+#include <cstdint>
 
 #include "trm/model/architecture.h"
 #include "trm/nn/module.h"

@@ -27,7 +27,8 @@ TEST(SparseEmbeddingTest, EvaluationGathersFromTheTableWithoutGradient) {
   const at::Tensor out = embedding.Forward(ids, at::kBFloat16);
   EXPECT_EQ(out.scalar_type(), at::kBFloat16);
   EXPECT_FALSE(out.requires_grad());
-  EXPECT_TRUE(at::equal(out, embedding.weights.index_select(0, ids.to(at::kLong)).to(at::kBFloat16)));
+  EXPECT_TRUE(
+      at::equal(out, embedding.weights.index_select(0, ids.to(at::kLong)).to(at::kBFloat16)));
 }
 
 TEST(SparseEmbeddingTest, OnlyTheTableIsPersistent) {

@@ -23,15 +23,13 @@ bool ShapesAgree(const std::string& name, const at::Tensor& actual, const at::Te
   return true;
 }
 
-double MaxAbs(const at::Tensor& t) {
-  return t.numel() == 0 ? 0.0 : t.abs().max().item<double>();
-}
+double MaxAbs(const at::Tensor& t) { return t.numel() == 0 ? 0.0 : t.abs().max().item<double>(); }
 
 }  // namespace
 
 std::string FormatComparison(const Comparison& c) {
-  std::string line = absl::StrFormat("%-60s %12.4g  %-28s %s", c.name, c.max_abs_error,
-                                     c.tolerance, c.pass ? "PASS" : "FAIL");
+  std::string line = absl::StrFormat("%-60s %12.4g  %-28s %s", c.name, c.max_abs_error, c.tolerance,
+                                     c.pass ? "PASS" : "FAIL");
   if (!c.note.empty()) line += "  (" + c.note + ")";
   return line;
 }

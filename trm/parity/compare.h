@@ -3,10 +3,10 @@
 #ifndef TRM_PARITY_COMPARE_H_
 #define TRM_PARITY_COMPARE_H_
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 #include <string>
-
-#include <ATen/ATen.h>
 
 namespace trm::parity {
 

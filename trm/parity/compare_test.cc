@@ -26,7 +26,8 @@ TEST(CompareTest, ShapeMismatchFailsWithANote) {
 
 TEST(CompareTest, ExactAcrossDtypes) {
   EXPECT_TRUE(CompareExact("n", at::tensor({3}, at::kLong), at::tensor({3}, at::kInt)).pass);
-  EXPECT_FALSE(CompareExact("n", at::tensor({1, 0}).to(at::kBool), at::tensor({1, 1}).to(at::kBool)).pass);
+  EXPECT_FALSE(
+      CompareExact("n", at::tensor({1, 0}).to(at::kBool), at::tensor({1, 1}).to(at::kBool)).pass);
 }
 
 TEST(CompareTest, GradientBoundIsRelativeToTheLargestReferenceEntry) {
@@ -46,8 +47,8 @@ TEST(CompareTest, ArgmaxAllowsAGivenNumberOfFlips) {
 
 TEST(CompareTest, FormatHasNameErrorToleranceAndVerdict) {
   Comparison c = CompareClose("eval.step1.logits", at::tensor({1.0}), at::tensor({1.0}), 1e-4, 0);
-  EXPECT_THAT(FormatComparison(c), ::testing::MatchesRegex(
-                                       "eval\\.step1\\.logits +0 +atol 0\\.0001 \\+ rtol 0 +PASS"));
+  EXPECT_THAT(FormatComparison(c),
+              ::testing::MatchesRegex("eval\\.step1\\.logits +0 +atol 0\\.0001 \\+ rtol 0 +PASS"));
 }
 
 }  // namespace

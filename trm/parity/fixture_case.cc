@@ -51,7 +51,8 @@ absl::Status ArchConfigFromJson(const json& object, config::ArchConfig* config) 
     if (key == "causal") continue;
     const pb::FieldDescriptor* field = descriptor->FindFieldByName(key);
     if (field == nullptr || field->is_repeated()) {
-      return absl::InvalidArgumentError(absl::StrCat("config.", key, ": not an architecture field"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("config.", key, ": not an architecture field"));
     }
     try {
       switch (field->cpp_type()) {
@@ -140,7 +141,8 @@ absl::StatusOr<ModelCase> LoadModelCase(const std::string& dir) {
     const json& tolerances = root.at("tolerances");
     const json& f32 = tolerances.at("float32");
     c.tolerances.logits = ToleranceFrom(f32.at("logits"));
-    c.tolerances.q_logits = ToleranceFrom(f32.at("q_halt_logits/q_continue_logits/target_q_continue"));
+    c.tolerances.q_logits =
+        ToleranceFrom(f32.at("q_halt_logits/q_continue_logits/target_q_continue"));
     c.tolerances.final_carry = ToleranceFrom(f32.at("final_carry_z_H_z_L"));
     c.tolerances.loss_and_metrics = ToleranceFrom(f32.at("loss_and_float_metrics"));
     c.tolerances.grad_atol_rel = f32.at("grads").at("atol_rel").get<double>();

@@ -4,11 +4,11 @@
 #ifndef TRM_PARITY_FIXTURE_CASE_H_
 #define TRM_PARITY_FIXTURE_CASE_H_
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"

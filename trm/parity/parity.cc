@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "trm/base/status_macros.h"
@@ -184,8 +184,7 @@ absl::StatusOr<std::vector<Comparison>> RunModelCase(const std::string& dir,
     } else {
       const double propagated =
           PropagatedLossError(Parse(name), produced, expected, c.loss.q_loss_weight());
-      out.push_back(
-          CompareByRule(name, it->second, expected.Get(name), c.tolerances, propagated));
+      out.push_back(CompareByRule(name, it->second, expected.Get(name), c.tolerances, propagated));
     }
   }
   // Every trainable tensor needs a reference gradient.
@@ -224,12 +223,13 @@ class OpsCaseRunner {
           "attention.x", "attention.qkv_proj.weight", "attention.o_proj.weight", "swiglu.x",
           "swiglu.gate_up_proj.weight", "swiglu.down_proj.weight"}) {
       if (inputs.count(name) == 0) {
-        return absl::NotFoundError(absl::StrCat(dir, "/inputs.safetensors: no tensor '", name, "'"));
+        return absl::NotFoundError(
+            absl::StrCat(dir, "/inputs.safetensors: no tensor '", name, "'"));
       }
     }
-    for (const char* key : {"stablemax_ce.loss", "stablemax_ce.grad_logits", "softmax_ce",
-                            "rms_norm.y", "rms_norm.y_bf16", "rope.cos/sin",
-                            "rope.q_embed/k_embed", "attention/swiglu"}) {
+    for (const char* key :
+         {"stablemax_ce.loss", "stablemax_ce.grad_logits", "softmax_ce", "rms_norm.y",
+          "rms_norm.y_bf16", "rope.cos/sin", "rope.q_embed/k_embed", "attention/swiglu"}) {
       if (tolerances.count(key) == 0) {
         return absl::InvalidArgumentError(absl::StrCat(dir, "/case.json: no tolerances.", key));
       }
@@ -244,7 +244,9 @@ class OpsCaseRunner {
 
  private:
   OpsCaseRunner(TensorMap inputs, Expected expected, std::map<std::string, Tolerance> tolerances)
-      : in_(std::move(inputs)), expected_(std::move(expected)), tolerances_(std::move(tolerances)) {}
+      : in_(std::move(inputs)),
+        expected_(std::move(expected)),
+        tolerances_(std::move(tolerances)) {}
 
   void Close(const std::string& name, const at::Tensor& actual, const std::string& key) {
     const Tolerance t = tolerances_.at(key);
@@ -318,8 +320,8 @@ std::string ParityReport::ToString() const {
   std::string text;
   for (const Comparison& c : comparisons) absl::StrAppend(&text, FormatComparison(c), "\n");
   absl::StrAppend(&text, case_name, ": ", comparisons.size() - failures(), "/", comparisons.size(),
-                  " tensors within tolerance, ", failures(), " failed: ", passed() ? "PASS" : "FAIL",
-                  "\n");
+                  " tensors within tolerance, ", failures(),
+                  " failed: ", passed() ? "PASS" : "FAIL", "\n");
   return text;
 }
 

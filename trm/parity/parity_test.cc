@@ -74,19 +74,13 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Configurations the fixtures do not cover, against our own float64 oracle (see
 // tests/golden/self/regenerate.sh): consistency and regression checks, not reference parity.
-INSTANTIATE_TEST_SUITE_P(SelfConsistencyCases, ParityTest,
-                         ::testing::Values("self/hrm_learned_h2_l1",
-                                           "self/transformer_baseline_uneven_heads",
-                                           "self/trm_act_continue",
-                                           "self/trm_hier6",
-                                           "self/trm_learned_derived_prefix",
-                                           "self/trm_mlp_t_learned",
-                                           "self/trm_no_puzzle_embedding",
-                                           "self/trm_singlez",
-                                           "self/trm_wide_heads8"),
-                         [](const auto& info) {
-                           return info.param.substr(info.param.find('/') + 1);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    SelfConsistencyCases, ParityTest,
+    ::testing::Values("self/hrm_learned_h2_l1", "self/transformer_baseline_uneven_heads",
+                      "self/trm_act_continue", "self/trm_hier6", "self/trm_learned_derived_prefix",
+                      "self/trm_mlp_t_learned", "self/trm_no_puzzle_embedding", "self/trm_singlez",
+                      "self/trm_wide_heads8"),
+    [](const auto& info) { return info.param.substr(info.param.find('/') + 1); });
 
 class ParityNegativeTest : public ParityTest {};
 
@@ -107,7 +101,8 @@ std::string PerturbedWeights(const std::string& name, double factor) {
 
 TEST_F(ParityNegativeTest, SlightlyWrongWeightsFail) {
   ParityOptions options;
-  options.weights_path = PerturbedWeights("model.inner.L_level.layers.1.mlp.down_proj.weight", 1.001);
+  options.weights_path =
+      PerturbedWeights("model.inner.L_level.layers.1.mlp.down_proj.weight", 1.001);
   const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir("trm_att"), options);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_FALSE(report->passed());

@@ -18,7 +18,8 @@ namespace {
 absl::StatusOr<at::Tensor> Get(const TensorMap& tensors, const std::string& name,
                                const std::string& path) {
   auto it = tensors.find(name);
-  if (it == tensors.end()) return absl::NotFoundError(absl::StrCat(path, ": no tensor '", name, "'"));
+  if (it == tensors.end())
+    return absl::NotFoundError(absl::StrCat(path, ": no tensor '", name, "'"));
   return it->second;
 }
 
@@ -27,7 +28,8 @@ absl::StatusOr<Batch> GetBatch(const TensorMap& tensors, const std::string& pref
   Batch batch;
   TRM_ASSIGN_OR_RETURN(batch.inputs, Get(tensors, prefix + ".inputs", path));
   TRM_ASSIGN_OR_RETURN(batch.labels, Get(tensors, prefix + ".labels", path));
-  TRM_ASSIGN_OR_RETURN(batch.puzzle_identifiers, Get(tensors, prefix + ".puzzle_identifiers", path));
+  TRM_ASSIGN_OR_RETURN(batch.puzzle_identifiers,
+                       Get(tensors, prefix + ".puzzle_identifiers", path));
   return batch;
 }
 
@@ -79,8 +81,8 @@ absl::StatusOr<CaseInputs> ReadCaseInputs(const std::string& path) {
 
 TensorMap CaseInputsToTensors(const CaseInputs& inputs) {
   TensorMap tensors;
-  for (const auto& [prefix, batch] : {std::pair<std::string, const Batch*>{"batch", &inputs.batch},
-                                      {"batch2", &inputs.batch2}}) {
+  for (const auto& [prefix, batch] :
+       {std::pair<std::string, const Batch*>{"batch", &inputs.batch}, {"batch2", &inputs.batch2}}) {
     tensors[prefix + ".inputs"] = batch->inputs;
     tensors[prefix + ".labels"] = batch->labels;
     tensors[prefix + ".puzzle_identifiers"] = batch->puzzle_identifiers;
@@ -106,7 +108,8 @@ absl::StatusOr<TensorMap> RunProtocol(const ModelCase& c, const CaseInputs& inpu
                                       const NamedTensors& weights,
                                       const std::string& weights_source,
                                       const ProtocolOptions& options) {
-  TRM_ASSIGN_OR_RETURN(std::unique_ptr<LossHead> head, LossRegistry().Create(c.loss.name(), c.loss));
+  TRM_ASSIGN_OR_RETURN(std::unique_ptr<LossHead> head,
+                       LossRegistry().Create(c.loss.name(), c.loss));
   Recorder record;
 
   std::vector<std::pair<std::string, std::string>> eval_runs = {{"eval", options.dtype}};
@@ -131,7 +134,8 @@ absl::StatusOr<TensorMap> RunProtocol(const ModelCase& c, const CaseInputs& inpu
       record.Step(absl::StrCat(run, ".step", k), carry, outputs, head->Compute(carry, outputs));
     }
     const std::vector<std::string> names = model->StateNames();
-    for (size_t i = 0; i < names.size(); ++i) record.Put(run + ".final." + names[i], carry.states[i]);
+    for (size_t i = 0; i < names.size(); ++i)
+      record.Put(run + ".final." + names[i], carry.states[i]);
   }
 
   TRM_ASSIGN_OR_RETURN(std::unique_ptr<Architecture> model,

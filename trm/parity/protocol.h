@@ -9,10 +9,10 @@
 #ifndef TRM_PARITY_PROTOCOL_H_
 #define TRM_PARITY_PROTOCOL_H_
 
+#include <ATen/ATen.h>
+
 #include <map>
 #include <string>
-
-#include <ATen/ATen.h>
 
 #include "absl/status/statusor.h"
 #include "trm/checkpoint/weights_file.h"
