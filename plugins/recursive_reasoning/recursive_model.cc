@@ -20,11 +20,10 @@ int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 config::ArchConfig ResolveConfig(const config::ArchConfig& input, const ConfigRules& rules) {
   config::ArchConfig config = input;
-  for (const char* field : {"batch_size", "seq_len", "vocab_size"}) {
-    const auto* descriptor = config.GetDescriptor()->FindFieldByName(field);
-    Require(config.GetReflection()->GetInt32(config, descriptor) > 0, field,
-            "must be positive (it is injected from the dataset and the batch size)");
-  }
+  const char* const injected = "must be positive (injected from the dataset and the batch size)";
+  Require(config.batch_size() > 0, "batch_size", injected);
+  Require(config.seq_len() > 0, "seq_len", injected);
+  Require(config.vocab_size() > 0, "vocab_size", injected);
   Require(config.hidden_size() > 0, "hidden_size", "must be positive");
   Require(config.num_heads() > 0 && config.num_heads() <= config.hidden_size(), "num_heads",
           absl::StrCat("must be in [1, hidden_size = ", config.hidden_size(), "]"));
