@@ -1,7 +1,5 @@
 #include "trm/eval/kaggle_submission.h"
 
-
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "trm/base/file_util.h"
