@@ -1,5 +1,6 @@
 #include "trm/eval/kaggle_submission.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -171,6 +172,33 @@ absl::Status ValidateSubmission(const KaggleSubmission& submission,
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<double> ScoreSubmission(const KaggleSubmission& submission,
+                                       const std::vector<ArcTask>& challenges,
+                                       const std::string& challenges_source) {
+  std::map<std::string, const KaggleSubmission::Task*> by_id;
+  for (const KaggleSubmission::Task& task : submission.tasks) by_id.emplace(task.id, &task);
+  double total = 0.0;
+  for (const ArcTask& challenge : challenges) {
+    auto it = by_id.find(challenge.id);
+    if (it == by_id.end() || it->second->attempts.size() != challenge.test.size()) {
+      return Invalid(challenges_source, absl::StrCat("the submission does not answer task '",
+                                                     challenge.id, "'"));
+    }
+    int solved = 0;
+    for (size_t i = 0; i < challenge.test.size(); ++i) {
+      if (!challenge.test[i].output.has_value()) {
+        return Invalid(challenges_source, absl::StrCat("task '", challenge.id, "' test input ", i,
+                                                       " has no expected output to score against"));
+      }
+      const std::vector<Grid>& attempts = it->second->attempts[i];
+      solved += std::find(attempts.begin(), attempts.end(), *challenge.test[i].output) !=
+                attempts.end();
+    }
+    total += static_cast<double>(solved) / static_cast<double>(challenge.test.size());
+  }
+  return challenges.empty() ? 0.0 : total / static_cast<double>(challenges.size());
 }
 
 absl::Status WriteSubmission(const std::string& path, const KaggleSubmission& submission,

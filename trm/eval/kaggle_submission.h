@@ -50,6 +50,13 @@ absl::Status ValidateSubmission(const KaggleSubmission& submission,
                                 const std::string& challenges_source,
                                 int attempts = kKaggleAttempts);
 
+// The ARC Prize score of a valid submission: a test input counts when any attempt equals its
+// expected output; a task scores the fraction of its test inputs that count; the score is the
+// mean over tasks. Every test input of `challenges` must have its output.
+absl::StatusOr<double> ScoreSubmission(const KaggleSubmission& submission,
+                                       const std::vector<ArcTask>& challenges,
+                                       const std::string& challenges_source);
+
 // Validates, then writes atomically (an invalid submission leaves `path` untouched).
 absl::Status WriteSubmission(const std::string& path, const KaggleSubmission& submission,
                              const std::vector<ArcTask>& challenges,

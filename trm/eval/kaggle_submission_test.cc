@@ -114,6 +114,18 @@ TEST(KaggleSubmissionTest, ValidationNamesWhatDoesNotMatchTheChallenges) {
   expect_error(bad_colour, "colour 10 outside 0..9");
 }
 
+TEST(KaggleSubmissionTest, ScoresLikeTheArcPrize) {
+  std::vector<ArcTask> solved = Challenges();
+  solved[0].test[0].output = Grid(1, 2, {1, 2});  // b: attempt 2 of input 0 is right
+  solved[0].test[1].output = Grid(1, 1, {5});     // b: input 1 wrong
+  solved[1].test[0].output = Grid(1, 1, {7});     // a: wrong
+  EXPECT_EQ(*ScoreSubmission(Valid(), solved, "c.json"), (0.5 + 0.0) / 2);
+  solved[1].test[0].output = Grid(2, 1, {3, 4});
+  EXPECT_EQ(*ScoreSubmission(Valid(), solved, "c.json"), (0.5 + 1.0) / 2);
+  EXPECT_THAT(std::string(ScoreSubmission(Valid(), Challenges(), "c.json").status().message()),
+              HasSubstr("has no expected output"));
+}
+
 TEST(KaggleSubmissionTest, InvalidSubmissionLeavesTheFileUntouched) {
   const std::string path = ::testing::TempDir() + "/submission.json";
   ASSERT_TRUE(WriteFileAtomically(path, "previous").ok());
