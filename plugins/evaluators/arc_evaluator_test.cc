@@ -2,6 +2,7 @@
 // ARC/pass@k reproduced exactly, in one process, in several batches, and on two ranks.
 #include "plugins/evaluators/arc_evaluator.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -250,7 +251,9 @@ TEST_F(ArcEvalFixture, ReportMentionsTheVotingMode) {
     Feed(*evaluator, 0, 10);
   }
   ASSERT_TRUE(evaluator->Result("").ok());
-  const std::string report = TempDir("report");
+  // Kept by `bazel test` (bazel-testlogs/.../test.outputs/), to look at with tools/render_report.sh.
+  const char* kept = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
+  const std::string report = kept != nullptr ? std::string(kept) + "/arc_eval_report" : TempDir("report");
   ASSERT_TRUE(evaluator->WriteReport(report, {{"checkpoint", "step_<1>"}}).ok());
   const std::string html = *ReadFileToString(report + "/index.html");
   EXPECT_THAT(html, HasSubstr("aggregated over 3 evaluation(s)"));

@@ -156,11 +156,14 @@ std::string PassAtKCurveSvg(const ArcResults& results, const std::vector<int>& p
                         points);
   for (int k : pass_ks) {
     const double v = results.PassAtK(k);
+    // Labels go right of their marker, or left of it near the right edge, so none is clipped.
+    const bool near_right_edge = x(k) > kLeft + 0.85 * plot_w;
     absl::StrAppendFormat(&out,
                           "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#FF4136\"><title>pass@%d = "
-                          "%s</title></circle><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                          "%s</title></circle><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
                           "fill=\"#c62828\">%s</text>",
-                          x(k), y(v), k, Percent(v), x(k), y(v) - 8, Percent(v));
+                          x(k), y(v), k, Percent(v), x(k) + (near_right_edge ? -6 : 6), y(v) - 7,
+                          near_right_edge ? "end" : "start", Percent(v));
   }
   out += "</svg>";
   return out;
@@ -176,7 +179,7 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
   std::string html = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>ARC evaluation report</title><style>",
-      kStyle, PaletteCss(), "</style></head><body>\n<h1>ARC evaluation report</h1>\n<div class=\"top\"><div>");
+      kStyle, PaletteCss(), "</style></head><body>\n<h1>ARC evaluation report</h1>\n");
 
   // Run information and the voting mode.
   html += "<table class=\"info\">";
@@ -194,8 +197,8 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
       results.inputs_without_votes(), " without any prediction</td></tr>",
       "<tr><th>attempts</th><td>", k, " per test input in submission.json</td></tr></table>");
 
-  // Metrics and the curve.
-  html += "<h3>Metrics</h3><table><tr><th>metric</th><th class=\"num\">value</th></tr>";
+  // Metrics and the curve, side by side.
+  html += "<div class=\"top\"><div><h3>Metrics</h3><table><tr><th>metric</th><th class=\"num\">value</th></tr>";
   for (int pass_k : options.pass_ks) {
     const std::string name = absl::StrCat("ARC/pass@", pass_k);
     auto it = options.metrics.find(name);
