@@ -5,25 +5,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "plugins/evaluators/arc_testing.h"
 
 namespace trm::plugins {
 namespace {
 
-constexpr int32_t kPad = 0;
-constexpr int32_t kEos = 1;
-
-// A canvas of `side` x `side` PAD tokens with `grid` at the top-left and the reference's EOS
-// border (the row below and the column right of the grid; the corner stays PAD).
-std::vector<int32_t> Encode(const Grid& grid, int side) {
-  std::vector<int32_t> tokens(side * side, kPad);
-  for (int r = 0; r < grid.rows; ++r)
-    for (int c = 0; c < grid.cols; ++c) tokens[r * side + c] = grid.at(r, c) + kFirstColorToken;
-  if (grid.rows < side)
-    for (int c = 0; c < grid.cols; ++c) tokens[grid.rows * side + c] = kEos;
-  if (grid.cols < side)
-    for (int r = 0; r < grid.rows; ++r) tokens[r * side + grid.cols] = kEos;
-  return tokens;
-}
+using arc_testing::EncodeOnCanvas;
+constexpr int32_t kPad = arc_testing::kPadToken;
+constexpr int32_t kEos = arc_testing::kEosToken;
 
 Grid Patterned(int rows, int cols) {
   Grid grid(rows, cols);
@@ -46,21 +35,21 @@ TEST(CropTest, RecoversEncodedGridsOfEveryShapeOnA30Canvas) {
   for (int rows : {1, 2, 5, 29, 30}) {
     for (int cols : {1, 3, 17, 29, 30}) {
       const Grid grid = Patterned(rows, cols);
-      EXPECT_EQ(CropGrid(Encode(grid, 30).data(), 30), grid) << rows << "x" << cols;
+      EXPECT_EQ(CropGrid(EncodeOnCanvas(grid, 30).data(), 30), grid) << rows << "x" << cols;
     }
   }
 }
 
 TEST(CropTest, FullCanvasWithoutAnyEos) {
   const Grid grid = Patterned(30, 30);
-  const std::vector<int32_t> tokens = Encode(grid, 30);
+  const std::vector<int32_t> tokens = EncodeOnCanvas(grid, 30);
   EXPECT_EQ(std::count(tokens.begin(), tokens.end(), kEos), 0);
   EXPECT_EQ(CropGrid(tokens.data(), 30), grid);
 }
 
 TEST(CropTest, OneByOne) {
   const Grid grid(1, 1, {7});
-  EXPECT_EQ(CropGrid(Encode(grid, 30).data(), 30), grid);
+  EXPECT_EQ(CropGrid(EncodeOnCanvas(grid, 30).data(), 30), grid);
 }
 
 TEST(CropTest, MissingEosStopsAtPadding) {
@@ -74,7 +63,7 @@ TEST(CropTest, MissingEosStopsAtPadding) {
 
 TEST(CropTest, GarbageAfterEosIsIgnored) {
   const Grid grid = Patterned(3, 4);
-  std::vector<int32_t> tokens = Encode(grid, 30);
+  std::vector<int32_t> tokens = EncodeOnCanvas(grid, 30);
   // Colour tokens right of the EOS column, below the EOS row and in the far corner.
   for (int r = 0; r < 30; ++r)
     for (int c = 0; c < 30; ++c)
@@ -114,9 +103,9 @@ TEST(CropTest, NonColourFirstTokenGivesEmptyGrid) {
 
 TEST(CropTest, SmallCanvas) {
   const Grid grid = Patterned(3, 2);
-  EXPECT_EQ(CropGrid(Encode(grid, 10).data(), 10), grid);
+  EXPECT_EQ(CropGrid(EncodeOnCanvas(grid, 10).data(), 10), grid);
   const Grid full = Patterned(10, 10);
-  EXPECT_EQ(CropGrid(Encode(full, 10).data(), 10), full);
+  EXPECT_EQ(CropGrid(EncodeOnCanvas(full, 10).data(), 10), full);
 }
 
 }  // namespace
