@@ -185,7 +185,7 @@ absl::StatusOr<std::map<std::string, double>> ArcEvaluator::Result(const std::st
   }
   for (const ArcVoteTable& table : gathered_) tables.push_back(&table);
 
-  results_ = std::make_unique<ArcResults>(tasks_, std::move(tables));
+  results_ = std::make_unique<ArcResults>(tasks_, std::move(tables), config_.submission_k());
   rounds_in_results_ = rounds_;
   metrics_.clear();
   for (int k : pass_ks_) metrics_[absl::StrCat("ARC/pass@", k)] = results_->PassAtK(k);
@@ -193,7 +193,7 @@ absl::StatusOr<std::map<std::string, double>> ArcEvaluator::Result(const std::st
   if (!output_dir.empty()) {
     TRM_RETURN_IF_ERROR(MakeDirectories(output_dir));
     TRM_RETURN_IF_ERROR(WriteSubmission(JoinPath(output_dir, kSubmissionFile),
-                                        results_->Submission(config_.submission_k()), tasks_,
+                                        results_->Submission(), tasks_,
                                         tasks_path_, config_.submission_k()));
   }
   return metrics_;

@@ -226,6 +226,24 @@ TEST_F(ArcEvalFixture, TwoRanksMergeToTheSameResult) {
   EXPECT_EQ(rank0_evaluator->votes().num_votes(), 5);  // its own; the merge saw all 9
 }
 
+TEST_F(ArcEvalFixture, PredictionsThatCropToNothingStillGiveAValidSubmission) {
+  // An untrained model often predicts no colour at the top-left corner: every crop is 0x0.
+  auto evaluator = MakeEvaluator(*communicator_);
+  ASSERT_TRUE(evaluator->BeginEval().ok());
+  auto [batch, outputs] = Rows(0, 10);
+  outputs["preds"] = at::zeros_like(outputs["preds"]);
+  ASSERT_TRUE(evaluator->UpdateBatch(batch, outputs).ok());
+  const std::string out = TempDir("out");
+  auto metrics = evaluator->Result(out);
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_EQ(metrics->at("ARC/pass@1000"), 0.0);
+  auto submission = ReadSubmissionFile(out + "/submission.json");
+  ASSERT_TRUE(submission.ok()) << submission.status();
+  for (const auto& task : submission->tasks) {
+    for (const auto& attempts : task.attempts) EXPECT_EQ(attempts, std::vector<Grid>(2, FallbackGrid()));
+  }
+}
+
 TEST_F(ArcEvalFixture, VotesAccumulateOnlyWithAggregatedVoting) {
   for (bool aggregated : {false, true}) {
     auto evaluator = MakeEvaluator(*communicator_, aggregated);

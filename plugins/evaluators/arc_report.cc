@@ -74,6 +74,16 @@ std::string Cell(const std::string& caption, const std::string& body, const std:
   return absl::StrCat("<div class=\"cell ", cls, "\">", body, "<div>", caption, "</div></div>");
 }
 
+// Whether the submitted attempts of `input` contain its expected output.
+bool Solved(const ArcInputOutcome& input) {
+  return input.label_rank >= 0 && std::find(input.attempts.begin(), input.attempts.end(),
+                                            input.label_rank) != input.attempts.end();
+}
+
+int SolvedInputs(const std::vector<ArcInputOutcome>& inputs) {
+  return static_cast<int>(std::count_if(inputs.begin(), inputs.end(), Solved));
+}
+
 }  // namespace
 
 const char* const kArcPalette[10] = {"#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00",
@@ -214,18 +224,18 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
       "back to the original orientation and colours; candidates are ranked by votes, then by the "
       "mean halting confidence sigmoid(q_halt). A test input counts as solved at k when its "
       "expected output is among the first k candidates; a task scores the fraction of its test "
-      "inputs solved. A test input without any prediction gets the fallback grid [[0]] in "
-      "submission.json.</p>\n");
+      "inputs solved. submission.json holds the first k candidates except empty crops (not valid "
+      "grids), and the fallback grid [[0]] where nothing is left; the summary's solved count is "
+      "about those submitted attempts.</p>\n");
 
   // Summary table.
   html += absl::StrCat("<h3>Tasks</h3><table><tr><th>task</th><th class=\"num\">test inputs</th>",
                        "<th class=\"num\">solved in ", k, " attempts</th><th>expected output rank "
                        "(1 = top)</th></tr>");
   for (size_t t = 0; t < tasks.size(); ++t) {
-    int solved = 0;
+    const int solved = SolvedInputs(outcomes[t]);
     std::string ranks;
     for (const ArcInputOutcome& input : outcomes[t]) {
-      if (input.label_rank >= 0 && input.label_rank < k) ++solved;
       if (!ranks.empty()) ranks += ", ";
       ranks += !input.label_hash         ? std::string("unknown")
                : input.candidates.empty() ? std::string("no prediction")
@@ -242,8 +252,7 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
   // One section per task.
   for (size_t t = 0; t < tasks.size(); ++t) {
     const ArcTask& task = tasks[t];
-    int solved = 0;
-    for (const ArcInputOutcome& input : outcomes[t]) solved += input.label_rank >= 0 && input.label_rank < k;
+    const int solved = SolvedInputs(outcomes[t]);
     absl::StrAppend(&html, "<section class=\"task\" id=\"", Anchor(task.id), "\"><h2>",
                     Escape(task.id), " &mdash; <span class=\"", solved > 0 ? "ok" : "bad", "\">",
                     solved, " of ", outcomes[t].size(), " test input(s) solved</span></h2>");
@@ -267,26 +276,32 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
       absl::StrAppend(&html, Cell("expected", task.test[i].output
                                                   ? GridSvg(*task.test[i].output)
                                                   : std::string("<div class=\"empty\">unknown</div>")));
-      if (input.candidates.empty()) {
-        absl::StrAppend(&html, Cell("no prediction: submitted the fallback [[0]]",
-                                    GridSvg(FallbackGrid()), "attempt miss"));
-      }
-      const int shown = std::min<int>(input.candidates.size(), k + options.extra_candidates);
-      for (int c = 0; c < shown; ++c) {
+      // The submitted attempts, then the best of the other candidates.
+      const auto caption = [&](const std::string& title, int c) {
+        if (c < 0) return absl::StrCat(title, " &middot; fallback [[0]]: no usable prediction");
         const RankedCandidate& candidate = input.candidates[c];
-        const bool is_label = c == input.label_rank;
-        const bool submitted = c < k;
-        const std::string mark = !input.label_hash ? "<span class=\"unknown\">?</span>"
-                                 : is_label        ? "<span class=\"ok\">&#10003;</span>"
-                                                   : "<span class=\"bad\">&#10007;</span>";
-        const std::string caption = absl::StrFormat(
-            "%s %s &middot; %d vote(s) (%.0f%%) &middot; q %.3f",
-            submitted ? absl::StrCat("attempt ", c + 1) : absl::StrCat("#", c + 1), mark,
-            candidate.votes, 100.0 * candidate.votes / std::max<int64_t>(1, total_votes),
-            candidate.mean_confidence);
-        const std::string cls = absl::StrCat(submitted ? "attempt " : "candidate ",
-                                             submitted ? (is_label ? "hit" : "miss") : "");
-        absl::StrAppend(&html, Cell(caption, GridSvg(results.CandidateGrid(candidate), submitted ? 120 : 80), cls));
+        const std::string mark = !input.label_hash         ? "<span class=\"unknown\">?</span>"
+                                 : c == input.label_rank ? "<span class=\"ok\">&#10003;</span>"
+                                                         : "<span class=\"bad\">&#10007;</span>";
+        return absl::StrFormat("%s %s &middot; #%d &middot; %d vote(s) (%.0f%%) &middot; q %.3f",
+                               title, mark, c + 1, candidate.votes,
+                               100.0 * candidate.votes / std::max<int64_t>(1, total_votes),
+                               candidate.mean_confidence);
+      };
+      for (size_t a = 0; a < input.attempts.size(); ++a) {
+        const int c = input.attempts[a];
+        const Grid grid = c < 0 ? FallbackGrid() : results.CandidateGrid(input.candidates[c]);
+        absl::StrAppend(&html, Cell(caption(absl::StrCat("attempt ", a + 1), c), GridSvg(grid),
+                                    c >= 0 && c == input.label_rank ? "attempt hit" : "attempt miss"));
+      }
+      int extra = 0;
+      for (int c = 0; c < static_cast<int>(input.candidates.size()); ++c) {
+        if (extra == options.extra_candidates) break;
+        if (std::find(input.attempts.begin(), input.attempts.end(), c) != input.attempts.end()) continue;
+        absl::StrAppend(&html, Cell(caption("candidate", c),
+                                    GridSvg(results.CandidateGrid(input.candidates[c]), 80),
+                                    "candidate"));
+        ++extra;
       }
       html += "</div>";
       if (input.label_hash && !input.candidates.empty()) {

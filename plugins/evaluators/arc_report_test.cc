@@ -49,7 +49,7 @@ class ReportTest : public ::testing::Test {
     table_.Add("solved<&>", GridHash(Grid(1, 1, {3})), Grid(1, 1, {9}), 0.9);
     table_.Add("solved<&>", GridHash(Grid(1, 1, {3})), Grid(1, 1, {4}), 0.2);
     table_.Add("missed", GridHash(Grid(1, 1, {5})), Grid(1, 1, {8}), 0.7);
-    results_ = std::make_unique<ArcResults>(tasks_, std::vector<const ArcVoteTable*>{&table_});
+    results_ = std::make_unique<ArcResults>(tasks_, std::vector<const ArcVoteTable*>{&table_}, 2);
     options_.pass_ks = {1, 2, 10};
     for (int k : options_.pass_ks) options_.metrics[absl::StrCat("ARC/pass@", k)] = results_->PassAtK(k);
     options_.run_info = {{"experiment", "tiny"}, {"checkpoint", "a<b>.safetensors"}};
@@ -66,9 +66,35 @@ TEST_F(ReportTest, ScoresFeedTheReport) {
   EXPECT_EQ(results_->PassAtK(2), 0.5);  // task 1 solved at rank 2, task 2 never
   EXPECT_EQ(results_->outcomes()[1][1].label_hash, std::nullopt);
   EXPECT_EQ(results_->inputs_without_votes(), 1);
-  const KaggleSubmission submission = results_->Submission(2);
+  const KaggleSubmission submission = results_->Submission();
   EXPECT_EQ(submission.tasks[1].attempts[0], std::vector<Grid>(2, Grid(1, 1, {8})));  // padded
   EXPECT_EQ(submission.tasks[1].attempts[1], std::vector<Grid>(2, FallbackGrid()));
+}
+
+TEST_F(ReportTest, EmptyCropsAreRankedButNeverSubmitted) {
+  // Candidates: empty (3 votes), A (2), B (1); the label is B. pass@k counts like the reference
+  // (B is third), the attempts skip the empty grid (A, B).
+  ArcVoteTable table;
+  const std::string input = GridHash(Grid(1, 1, {3}));
+  for (int i = 0; i < 3; ++i) table.Add("solved<&>", input, Grid(), 0.5);
+  for (int i = 0; i < 2; ++i) table.Add("solved<&>", input, Grid(1, 1, {9}), 0.5);
+  table.Add("solved<&>", input, Grid(1, 1, {4}), 0.5);
+  table.Add("missed", GridHash(Grid(1, 1, {5})), Grid(), 0.5);  // nothing but an empty crop
+  ArcResults results(tasks_, {&table}, 2);
+  EXPECT_EQ(results.PassAtK(2), 0.0);
+  EXPECT_EQ(results.PassAtK(3), 0.5);
+  EXPECT_EQ(results.outcomes()[0][0].attempts, (std::vector<int>{1, 2}));
+  EXPECT_EQ(results.outcomes()[1][0].attempts, (std::vector<int>{-1, -1}));
+  const KaggleSubmission submission = results.Submission();
+  EXPECT_EQ(submission.tasks[0].attempts[0], (std::vector<Grid>{Grid(1, 1, {9}), Grid(1, 1, {4})}));
+  EXPECT_EQ(submission.tasks[1].attempts[0], std::vector<Grid>(2, FallbackGrid()));
+  EXPECT_TRUE(ValidateSubmission(submission, tasks_, "tasks.json").ok());
+  ArcResults one_attempt(tasks_, {&table}, 1);
+  EXPECT_EQ(one_attempt.outcomes()[0][0].attempts, (std::vector<int>{1}));
+  // The report shows the submitted attempts, marks the hit, and the skipped empty candidate.
+  const std::string html = RenderArcReport(results, options_);
+  EXPECT_EQ(Count(html, "class=\"cell attempt hit\""), 1);
+  EXPECT_THAT(html, HasSubstr("candidate <span class=\"bad\">&#10007;</span> &middot; #1"));
 }
 
 TEST_F(ReportTest, IsSelfContainedAndShowsEverything) {
@@ -83,7 +109,7 @@ TEST_F(ReportTest, IsSelfContainedAndShowsEverything) {
   EXPECT_THAT(html, HasSubstr("ARC/pass@2</td><td class=\"num\">50.00%"));
   EXPECT_THAT(html, HasSubstr("2 of 2"));               // rank of the expected output
   EXPECT_THAT(html, HasSubstr("not among 1"));
-  EXPECT_THAT(html, HasSubstr("no prediction: submitted the fallback"));
+  EXPECT_THAT(html, HasSubstr("fallback [[0]]: no usable prediction"));
   EXPECT_THAT(html, HasSubstr("unknown"));              // the input without expected output
   EXPECT_EQ(Count(html, "<section class=\"task\""), 2);
   EXPECT_EQ(Count(html, "class=\"cell attempt hit\""), 1);

@@ -5,7 +5,8 @@
 
 namespace trm::plugins {
 
-ArcResults::ArcResults(const std::vector<ArcTask>& tasks, std::vector<const ArcVoteTable*> tables)
+ArcResults::ArcResults(const std::vector<ArcTask>& tasks, std::vector<const ArcVoteTable*> tables,
+                       int attempts)
     : tasks_(&tasks), tables_(std::move(tables)) {
   outcomes_.reserve(tasks.size());
   for (const ArcTask& task : tasks) {
@@ -21,6 +22,15 @@ ArcResults::ArcResults(const std::vector<ArcTask>& tasks, std::vector<const ArcV
           break;
         }
       }
+      // The first `attempts` candidates that are valid grids (an empty crop is not), padded by
+      // repeating the first; the fallback (-1) when there is none.
+      for (size_t i = 0; i < outcome.candidates.size(); ++i) {
+        if (outcome.attempts.size() == static_cast<size_t>(attempts)) break;
+        const Grid& grid = CandidateGrid(outcome.candidates[i]);
+        if (grid.rows > 0 && grid.cols > 0) outcome.attempts.push_back(static_cast<int>(i));
+      }
+      const int first = outcome.attempts.empty() ? -1 : outcome.attempts.front();
+      outcome.attempts.resize(attempts, first);
       max_candidates_ = std::max(max_candidates_, static_cast<int>(outcome.candidates.size()));
       if (outcome.candidates.empty()) ++inputs_without_votes_;
       task_outcomes.push_back(std::move(outcome));
@@ -47,22 +57,20 @@ const Grid& ArcResults::CandidateGrid(const RankedCandidate& candidate) const {
   return *FindGridInTables(tables_, candidate.hash);
 }
 
-std::vector<Grid> ArcResults::Attempts(const ArcInputOutcome& outcome, int k) const {
-  if (outcome.candidates.empty()) return std::vector<Grid>(k, FallbackGrid());
-  std::vector<Grid> attempts;
-  for (int i = 0; i < k; ++i) {
-    const size_t index = i < static_cast<int>(outcome.candidates.size()) ? i : 0;
-    attempts.push_back(CandidateGrid(outcome.candidates[index]));
+std::vector<Grid> ArcResults::Attempts(const ArcInputOutcome& outcome) const {
+  std::vector<Grid> grids;
+  for (int index : outcome.attempts) {
+    grids.push_back(index < 0 ? FallbackGrid() : CandidateGrid(outcome.candidates[index]));
   }
-  return attempts;
+  return grids;
 }
 
-KaggleSubmission ArcResults::Submission(int k) const {
+KaggleSubmission ArcResults::Submission() const {
   KaggleSubmission submission;
   for (size_t t = 0; t < outcomes_.size(); ++t) {
     KaggleSubmission::Task& task = submission.tasks.emplace_back();
     task.id = (*tasks_)[t].id;
-    for (const ArcInputOutcome& input : outcomes_[t]) task.attempts.push_back(Attempts(input, k));
+    for (const ArcInputOutcome& input : outcomes_[t]) task.attempts.push_back(Attempts(input));
   }
   return submission;
 }

@@ -18,12 +18,18 @@ struct ArcInputOutcome {
   std::optional<std::string> label_hash;   // unset when the expected output is unknown
   std::vector<RankedCandidate> candidates;  // best first; empty = no prediction reached it
   int label_rank = -1;                      // index of the expected output in candidates, or -1
+  // The candidates submitted as attempt 1, 2, ... (indices into candidates; -1 = the fallback
+  // grid). The reference submits the first k candidates, repeating the first when there are
+  // fewer; we do the same but skip empty (0x0) crops, which are not valid ARC grids.
+  std::vector<int> attempts;
 };
 
 class ArcResults {
  public:
   // `tasks` and `tables` (every rank's votes, in rank order) must outlive this object.
-  ArcResults(const std::vector<ArcTask>& tasks, std::vector<const ArcVoteTable*> tables);
+  // `attempts`: how many attempts each test input gets (submission_k).
+  ArcResults(const std::vector<ArcTask>& tasks, std::vector<const ArcVoteTable*> tables,
+             int attempts);
 
   const std::vector<ArcTask>& tasks() const { return *tasks_; }
   // [task][test input], aligned with tasks().
@@ -36,13 +42,12 @@ class ArcResults {
   int max_candidates() const { return max_candidates_; }
   int inputs_without_votes() const { return inputs_without_votes_; }
 
-  // The first k candidate grids, padded by repeating the first (the reference's attempts); k
-  // fallback grids when the input has no candidate.
-  std::vector<Grid> Attempts(const ArcInputOutcome& outcome, int k) const;
+  // The grids of outcome.attempts.
+  std::vector<Grid> Attempts(const ArcInputOutcome& outcome) const;
   const Grid& CandidateGrid(const RankedCandidate& candidate) const;
 
-  // Every task and test input, in task-file order, `k` attempts each.
-  KaggleSubmission Submission(int k) const;
+  // Every task and test input, in task-file order, with their attempts.
+  KaggleSubmission Submission() const;
 
  private:
   const std::vector<ArcTask>* tasks_;
