@@ -262,8 +262,11 @@ int Main(int argc, char** argv) {
                 device.str().c_str());
     std::fflush(stdout);
   }
-  const int64_t batches_per_rank =
-      (examples + data_options.global_batch_size - 1) / data_options.global_batch_size;
+  int64_t batches_per_rank = 0;  // every rank walks every window of every set (spec §9.5)
+  for (size_t set = 0; set < test_data->set_names().size(); ++set) {
+    batches_per_rank += (test_data->num_examples(set) + data_options.global_batch_size - 1) /
+                        data_options.global_batch_size;
+  }
   EvalBatchSource next_batch = [&]() -> std::optional<EvalBatch> {
     std::optional<PuzzleDataset::Item> item = test_data->Next();
     if (!item.has_value()) return std::nullopt;

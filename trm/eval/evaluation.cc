@@ -115,8 +115,11 @@ absl::Status EvaluateBatch(Architecture& model, LossHead& loss_head, const EvalB
     const at::Tensor tensor = SelectOutput(name, outputs, loss);
     if (tensor.defined()) cpu_outputs[name] = tensor.to(at::kCPU);
   }
-  for (Evaluator* evaluator : evaluators) {
-    TRM_RETURN_IF_ERROR(evaluator->UpdateBatch(item.batch, cpu_outputs));
+  if (!evaluators.empty()) {
+    const Batch cpu_batch = item.batch.To(at::kCPU);  // no copy when the loader's batch is on the CPU
+    for (Evaluator* evaluator : evaluators) {
+      TRM_RETURN_IF_ERROR(evaluator->UpdateBatch(cpu_batch, cpu_outputs));
+    }
   }
   progress.batches += 1;
   progress.rows += item.batch.size();
