@@ -48,8 +48,9 @@ struct EvaluationOptions {
 // Runs one evaluation. The model is switched to eval mode and back to its previous mode.
 // Returns "<set>/<metric>" for every set that had rows (each loss-head metric summed over the
 // set's counted rows of all ranks, divided by their count, as the reference; "<set>/count" is the
-// count itself), plus, on rank 0, every evaluator's metrics (e.g. "ARC/pass@2"). Every rank must
-// call it (it is collective). Fails on an empty test split (no rows on any rank), on an evaluator
+// count itself, where the reference logs count / count = 1; the sums are float64 where the
+// reference's table is float32), plus, on rank 0, every evaluator's metrics (e.g. "ARC/pass@2").
+// Every rank must call it (it is collective). Fails on an empty test split (no rows on any rank), on an evaluator
 // error, and on a model that does not halt within halt_max_steps calls.
 absl::StatusOr<std::map<std::string, double>> Evaluate(Architecture& model, LossHead& loss_head,
                                                        const EvalBatchSource& next_batch,
