@@ -155,6 +155,9 @@ absl::Status ArcEvaluator::UpdateBatch(const Batch& batch,
   const int64_t* ids = identifiers.data_ptr<int64_t>();
   const double* q = confidence.data_ptr<double>();
   const int64_t seq_len = inputs.size(1);
+  // Each row votes with its own q. (The reference drops padding rows from everything but the q
+  // values before pairing them up, which shifts the q of rows after a padding row; the loader only
+  // pads at the end of a batch, where that cannot happen.)
   for (int64_t b = 0; b < rows; ++b) {
     if (ids[b] == blank_identifier_) continue;  // padding row
     TRM_ASSIGN_OR_RETURN(const ParsedName name, NameOf(ids[b]));
