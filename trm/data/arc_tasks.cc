@@ -1,12 +1,10 @@
 #include "trm/data/arc_tasks.h"
 
-#include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
 #include "trm/data/arc_json.h"
 #include "trm/data/python_json.h"
@@ -170,11 +168,8 @@ absl::StatusOr<ArcTask> ParseArcTask(const std::string& json_text, const std::st
 }
 
 absl::StatusOr<std::vector<ArcTask>> ReadArcTasksFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open ARC tasks file"));
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseArcTasks(text.str(), path);
+  TRM_ASSIGN_OR_RETURN(const std::string text, ReadFileToString(path));
+  return ParseArcTasks(text, path);
 }
 
 absl::Status AttachArcSolutions(const std::string& solutions_json, const std::string& source,

@@ -5,8 +5,10 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "trm/config/experiment.pb.h"
 #include "trm/distributed/communicator.h"
@@ -29,8 +31,9 @@ class Evaluator {
   // Names of the model outputs UpdateBatch needs besides the batch ("preds", "q_halt_logits").
   virtual std::vector<std::string> RequiredOutputs() const = 0;
 
-  // Starts an evaluation round.
-  virtual void BeginEval() = 0;
+  // Starts an evaluation round. Fails when the evaluator cannot work at all (e.g. its data files
+  // are missing or malformed), before any model computation.
+  virtual absl::Status BeginEval() = 0;
 
   // One test batch (on the CPU) and the requested outputs of its final ACT step.
   virtual absl::Status UpdateBatch(const Batch& batch,
@@ -39,6 +42,13 @@ class Evaluator {
   // Collective: every rank calls it. Rank 0 returns the metrics (e.g. "ARC/pass@2") and writes
   // its artefacts (submission.json, ...) under `output_dir` if non-empty; other ranks return {}.
   virtual absl::StatusOr<std::map<std::string, double>> Result(const std::string& output_dir) = 0;
+
+  // Rank 0, after Result: writes a human-readable report of that result under `dir` (e.g.
+  // index.html). `run_info` are lines of context to show (experiment, checkpoint, ...).
+  virtual absl::Status WriteReport(
+      const std::string& dir, const std::vector<std::pair<std::string, std::string>>& run_info) {
+    return absl::UnimplementedError("this evaluator writes no report");
+  }
 };
 
 TRM_DECLARE_REGISTRY(EvaluatorRegistry, Evaluator, const config::EvaluatorConfig&,
