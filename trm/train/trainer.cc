@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <ATen/Parallel.h>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -103,6 +105,8 @@ absl::Status Trainer::PrepareDatasets() {
       if (!builder.ok()) {
         built = builder.status();
       } else {
+        std::error_code error;
+        fs::create_directories(fs::path(train_path_).parent_path(), error);
         DatasetBuildOptions build;
         build.task_dir = task_dir;
         build.output_dir = train_path_;
@@ -482,10 +486,11 @@ absl::Status Trainer::Run() {
       }
       ++batches;
       ++step_;
-      TRM_ASSIGN_OR_RETURN(std::map<std::string, double> metrics,
-                           train_step_->Run(step_, item->batch.To(device_)));
+      absl::StatusOr<std::map<std::string, double>> metrics =
+          train_step_->Run(step_, item->batch.To(device_));
+      if (!metrics.ok()) return metrics.status();
       if (ema_ != nullptr) ema_->Update();
-      if (logger_ != nullptr) TRM_RETURN_IF_ERROR(logger_->LogTrain(step_, metrics));
+      if (logger_ != nullptr) TRM_RETURN_IF_ERROR(logger_->LogTrain(step_, *metrics));
       if (train.eval_every_steps() > 0 && step_ % train.eval_every_steps() == 0) {
         TRM_RETURN_IF_ERROR(EvaluateAndMaybeSave(checkpoint.every_eval()));
       }
