@@ -259,5 +259,29 @@ TEST_F(TrainToolTest, ResumingWithAnotherProcessCountIsRefused) {
   EXPECT_THAT(result.output, HasSubstr("was written by 1 processes"));
 }
 
+// torchtitan-style numerics guard: the first steps of the README's CPU experiment must reproduce
+// the recorded loss curve.
+TEST(TrainLossCurveTest, CpuExperimentReproducesTheRecordedLossPrefix) {
+  auto golden_text = ReadFileToString("tests/golden/arc2_trm_cpu_loss/loss_prefix.json");
+  ASSERT_TRUE(golden_text.ok()) << golden_text.status();
+  const nlohmann::json golden = nlohmann::json::parse(*golden_text);
+  const auto steps = golden["steps"].get<std::vector<int64_t>>();
+  const double rtol = golden["rtol"].get<double>();
+  const std::string run_dir = TestTmp() + "/cpu_prefix";
+  const Result run = RunTrain({"tools/train", "--experiment=arc2_trm_cpu", "--run_dir=" + run_dir,
+                               "--data_root=" + TestTmp() + "/data", "--arc_dir=../arc_data",
+                               "--max_steps=" + std::to_string(steps.back())});
+  ASSERT_TRUE(run.exited_ok()) << run.output;
+  const auto metrics = TrainMetrics(run_dir);
+  for (const char* key : {"train/lm_loss", "train/q_halt_loss"}) {
+    const auto expected = golden[key].get<std::vector<double>>();
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const double got = metrics.at(steps[i]).at(key);
+      EXPECT_NEAR(got, expected[i], rtol * std::abs(expected[i]))
+          << key << " at step " << steps[i];
+    }
+  }
+}
+
 }  // namespace
 }  // namespace trm

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   const std::string rank = get("RANK");
   std::ofstream(std::string(argv[1]) + "/rank" + rank + ".txt")
       << get("RANK") << " " << get("LOCAL_RANK") << " " << get("WORLD_SIZE") << " "
-      << get("MASTER_ADDR") << " " << get("MASTER_PORT") << "\n";
+      << get("MASTER_ADDR") << " " << get("MASTER_PORT") << " " << get("OMP_WAIT_POLICY") << "\n";
   if (rank == argv[2]) return std::atoi(argv[3]);
   sleep(static_cast<unsigned>(std::atoi(argv[4])));
   return 0;

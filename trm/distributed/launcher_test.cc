@@ -28,13 +28,14 @@ std::string ReadLine(const std::string& path) {
 TEST(LauncherTest, EveryWorkerGetsTheTorchrunEnvironment) {
   const std::string dir = TempDir("env");
   setenv("MASTER_PORT", "23456", 1);
+  unsetenv("OMP_WAIT_POLICY");
   absl::StatusOr<int> status = LaunchLocalWorkers(kProbe, {dir, "-1", "0", "0"}, 3);
   unsetenv("MASTER_PORT");
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(*status, 0);
   for (int rank = 0; rank < 3; ++rank) {
     const std::string r = std::to_string(rank);
-    EXPECT_EQ(ReadLine(dir + "/rank" + r + ".txt"), r + " " + r + " 3 127.0.0.1 23456");
+    EXPECT_EQ(ReadLine(dir + "/rank" + r + ".txt"), r + " " + r + " 3 127.0.0.1 23456 passive");
   }
 }
 
