@@ -410,9 +410,10 @@ absl::Status Trainer::SaveCheckpoint() {
   }
   TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, status));
   if (IsRoot()) {
-    status = checkpoints_->Commit(step_);
+    // Metrics first: a committed checkpoint never lacks the metrics of the steps it covers.
+    if (logger_ != nullptr) status = logger_->Flush();
+    if (status.ok()) status = checkpoints_->Commit(step_);
     if (status.ok()) status = checkpoints_->Prune(experiment_.checkpoint().keep_last());
-    if (status.ok() && logger_ != nullptr) status = logger_->Flush();
   }
   TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, status));
   last_saved_step_ = step_;
