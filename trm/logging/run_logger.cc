@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
@@ -123,6 +124,8 @@ std::string RunLogger::FormatDuration(double seconds) {
 
 absl::Status RunLogger::LogTrain(int64_t step, const std::map<std::string, double>& metrics) {
   if (absl::Status s = WriteFiles(step, metrics); !s.ok()) return s;
+  recent_.push_back(metrics);
+  while (static_cast<int>(recent_.size()) > std::max(1, options_.log_every)) recent_.pop_front();
   const auto now = std::chrono::steady_clock::now();
   if (!first_step_.has_value()) first_step_ = std::make_pair(step - 1, now);
   const double elapsed = std::chrono::duration<double>(now - first_step_->second).count();
@@ -146,10 +149,23 @@ absl::Status RunLogger::LogTrain(int64_t step, const std::map<std::string, doubl
     line += absl::StrCat("step ", step);
   }
   for (const auto& [key, label] : kConsoleMetrics) {
-    auto it = metrics.find(key);
-    if (it == metrics.end()) continue;
-    line += std::string(key) == "train/lr" ? absl::StrFormat(" | %s %.3g", label, it->second)
-                                           : absl::StrFormat(" | %s %.4f", label, it->second);
+    const std::string name = key;
+    const bool per_row = !absl::EndsWith(name, "loss") && name != "train/lr";
+    double sum = 0;
+    int n = 0;
+    for (const auto& step_metrics : recent_) {
+      auto it = step_metrics.find(name);
+      if (it == step_metrics.end()) continue;
+      if (per_row) {
+        auto count = step_metrics.find("train/count");
+        if (count != step_metrics.end() && count->second <= 0) continue;
+      }
+      sum += it->second;
+      ++n;
+    }
+    if (n == 0) continue;
+    line += name == "train/lr" ? absl::StrFormat(" | %s %.3g", label, metrics.at(name))
+                               : absl::StrFormat(" | %s %.4f", label, sum / n);
   }
   if (rate > 0) {
     line += absl::StrFormat(" | %.2f steps/s", rate);

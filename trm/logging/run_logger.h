@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,6 +38,8 @@ class RunLogger {
   ~RunLogger();
 
   // Metrics of one optimizer step ("train/lm_loss", ...): files every step, console throttled.
+  // The console shows means over the last `log_every` steps; per-row metrics (accuracy, ...) only
+  // average the steps in which some row halted (train/count > 0), as other steps carry none.
   absl::Status LogTrain(int64_t step, const std::map<std::string, double>& metrics);
   // Evaluation metrics: files, and one console line.
   absl::Status LogEval(int64_t step, const std::map<std::string, double>& metrics);
@@ -60,6 +63,7 @@ class RunLogger {
   std::unique_ptr<EventWriter> events_;
   // Steps/s over the steps since this logger started (a resumed run measures its own pace).
   std::optional<std::pair<int64_t, std::chrono::steady_clock::time_point>> first_step_;
+  std::deque<std::map<std::string, double>> recent_;
 };
 
 }  // namespace trm

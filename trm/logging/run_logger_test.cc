@@ -46,7 +46,8 @@ TEST(RunLoggerTest, PlainLinesEveryLogEveryStepsAndJsonLinesEveryStep) {
     ASSERT_TRUE((*logger)->LogEval(4, {{"ARC/pass@2", 0.25}}).ok());
   }
   const std::string text = ReadAll(console);
-  EXPECT_THAT(text, HasSubstr("step 2/4 (50.0%) | loss 0.5000 | acc 0.5000"));
+  // Means over the last 2 steps: loss (1 + 1/2) / 2.
+  EXPECT_THAT(text, HasSubstr("step 2/4 (50.0%) | loss 0.7500 | acc 0.5000"));
   EXPECT_THAT(text, HasSubstr("step 4/4 (100.0%)"));
   EXPECT_THAT(text, Not(HasSubstr("step 1/4")));
   EXPECT_THAT(text, Not(HasSubstr("\r")));
@@ -74,7 +75,7 @@ TEST(RunLoggerTest, TerminalShowsABarThatRedrawsInPlace) {
     (*logger)->Info("hello");
   }
   const std::string text = ReadAll(console);
-  EXPECT_THAT(text, HasSubstr("\r\033[K[############............] step 5/10 (50.0%) | loss 1.0000"));
+  EXPECT_THAT(text, HasSubstr("\r\033[K[############............] step 5/10 (50.0%) | loss 1.5000"));
   EXPECT_THAT(text, HasSubstr("steps/s | ETA "));
   EXPECT_THAT(text, HasSubstr("\nhello\n"));
 }
@@ -108,6 +109,22 @@ TEST(RunLoggerTest, ResumeDropsLaterMetricsAndTornLines) {
   EXPECT_THAT(*jsonl, HasSubstr("{\"step\":4,"));
   EXPECT_THAT(*jsonl, HasSubstr("\"train/lm_loss\":0.5"));
   EXPECT_THAT(*jsonl, Not(HasSubstr("\"step\":5")));
+}
+
+TEST(RunLoggerTest, PerRowMetricsAverageOnlyStepsWithHaltedRows) {
+  std::FILE* console = std::tmpfile();
+  RunLoggerOptions options;
+  options.log_every = 3;
+  options.console = console;
+  options.is_terminal = false;
+  {
+    auto logger = RunLogger::Create(options);
+    ASSERT_TRUE(logger.ok());
+    ASSERT_TRUE((*logger)->LogTrain(1, {{"train/count", 0}, {"train/accuracy", 0}, {"train/lm_loss", 3}}).ok());
+    ASSERT_TRUE((*logger)->LogTrain(2, {{"train/count", 1}, {"train/accuracy", 0.8}, {"train/lm_loss", 2}}).ok());
+    ASSERT_TRUE((*logger)->LogTrain(3, {{"train/count", 0}, {"train/accuracy", 0}, {"train/lm_loss", 1}}).ok());
+  }
+  EXPECT_THAT(ReadAll(console), HasSubstr("step 3 | loss 2.0000 | acc 0.8000"));
 }
 
 TEST(RunLoggerTest, FormatDuration) {
