@@ -1,13 +1,6 @@
 #include "trm/checkpoint/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -47,27 +40,16 @@ absl::StatusOr<std::string> SafetensorsDtypeName(at::ScalarType dtype) {
 }
 
 absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    close(fd);
-    return absl::InternalError(absl::StrCat(path, ": cannot stat"));
-  }
-  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  absl::StatusOr<std::shared_ptr<MappedFile>> file = MappedFile::Open(path);
+  if (!file.ok()) return file.status();
+  const uint64_t file_size = (*file)->size();
   if (file_size < 8) {
-    close(fd);
     return Corrupt(path, absl::StrCat("file has ", file_size, " bytes, shorter than the 8-byte header length"));
   }
   std::unique_ptr<SafetensorsReader> reader(new SafetensorsReader);
   reader->path_ = path;
-  // Private writable mapping: tensors viewing it may be written without touching the file.
-  void* mapping = mmap(nullptr, file_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (mapping == MAP_FAILED) return absl::InternalError(absl::StrCat(path, ": mmap failed"));
-  reader->mapping_ = mapping;
-  reader->mapping_size_ = file_size;
-  const auto* bytes = static_cast<const uint8_t*>(mapping);
+  reader->file_ = *std::move(file);
+  const uint8_t* bytes = reader->file_->data();
 
   uint64_t header_size = 0;
   for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | bytes[i];
@@ -76,7 +58,7 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const
                                       file_size, " bytes)"));
   }
   const uint64_t data_size = file_size - 8 - header_size;
-  reader->data_ = bytes + 8 + header_size;
+  reader->data_offset_ = 8 + header_size;
 
   const char* header_begin = reinterpret_cast<const char*>(bytes + 8);
   std::set<std::string> seen_keys;
@@ -181,10 +163,6 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const
   return reader;
 }
 
-SafetensorsReader::~SafetensorsReader() {
-  if (mapping_ != nullptr) munmap(mapping_, mapping_size_);
-}
-
 const SafetensorsEntry* SafetensorsReader::Find(const std::string& name) const {
   auto it = index_.find(name);
   return it == index_.end() ? nullptr : &entries_[it->second];
@@ -193,14 +171,8 @@ const SafetensorsEntry* SafetensorsReader::Find(const std::string& name) const {
 absl::StatusOr<at::Tensor> SafetensorsReader::View(const std::string& name) const {
   const SafetensorsEntry* entry = Find(name);
   if (entry == nullptr) return absl::NotFoundError(absl::StrCat(path_, ": no tensor '", name, "'"));
-  void* data = const_cast<uint8_t*>(data_ + entry->begin);
-  const at::TensorOptions options = at::TensorOptions().dtype(entry->dtype);
-  if (reinterpret_cast<uintptr_t>(data) % c10::elementSize(entry->dtype) != 0) {
-    at::Tensor copy = at::empty(entry->shape, options);
-    std::memcpy(copy.data_ptr(), data, entry->end - entry->begin);
-    return copy;
-  }
-  return at::from_blob(data, entry->shape, options);
+  const int64_t numel = static_cast<int64_t>((entry->end - entry->begin) / c10::elementSize(entry->dtype));
+  return file_->Tensor(data_offset_ + entry->begin, numel, entry->dtype).view(entry->shape);
 }
 
 absl::StatusOr<at::Tensor> SafetensorsReader::Read(const std::string& name) const {

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "trm/checkpoint/mapped_file.h"
 
 namespace trm {
 
@@ -34,9 +35,6 @@ class SafetensorsReader {
   // contiguous and non-overlapping (every data byte belongs to exactly one tensor), unique names,
   // string-to-string __metadata__. Errors are one line and name the file.
   static absl::StatusOr<std::unique_ptr<SafetensorsReader>> Open(const std::string& path);
-  ~SafetensorsReader();
-  SafetensorsReader(const SafetensorsReader&) = delete;
-  SafetensorsReader& operator=(const SafetensorsReader&) = delete;
 
   const std::string& path() const { return path_; }
   // Sorted by name.
@@ -45,8 +43,9 @@ class SafetensorsReader {
   bool Has(const std::string& name) const { return index_.count(name) > 0; }
   const SafetensorsEntry* Find(const std::string& name) const;
 
-  // A CPU tensor over the mapped bytes (no copy; valid while the reader lives; writing to it never
-  // changes the file). Copies instead when the data is misaligned for its dtype.
+  // A CPU tensor over the mapped bytes (no copy; it keeps the mapping alive, also after the reader
+  // is gone; writing to it never changes the file). Copies instead when the data is misaligned
+  // for its dtype.
   absl::StatusOr<at::Tensor> View(const std::string& name) const;
   // An owned CPU copy.
   absl::StatusOr<at::Tensor> Read(const std::string& name) const;
@@ -55,9 +54,8 @@ class SafetensorsReader {
   SafetensorsReader() = default;
 
   std::string path_;
-  void* mapping_ = nullptr;
-  size_t mapping_size_ = 0;
-  const uint8_t* data_ = nullptr;  // start of the data section
+  std::shared_ptr<MappedFile> file_;
+  size_t data_offset_ = 0;  // start of the data section in the file
   std::vector<SafetensorsEntry> entries_;
   std::map<std::string, size_t> index_;
   std::map<std::string, std::string> metadata_;

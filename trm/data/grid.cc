@@ -7,27 +7,56 @@
 
 namespace trm {
 
+DihedralLayout GetDihedralLayout(int id, int h, int w) {
+  const int last_row = (h - 1) * w, last_col = w - 1;
+  switch (id) {
+    case 1: return {w, h, last_col, -1, w};                 // A[j][w-1-i]
+    case 2: return {h, w, last_row + last_col, -w, -1};     // A[h-1-i][w-1-j]
+    case 3: return {w, h, last_row, 1, -w};                 // A[h-1-j][i]
+    case 4: return {h, w, last_col, w, -1};                 // A[i][w-1-j]
+    case 5: return {h, w, last_row, -w, 1};                 // A[h-1-i][j]
+    case 6: return {w, h, 0, 1, w};                         // A[j][i]
+    case 7: return {w, h, last_row + last_col, -1, -w};     // A[h-1-j][w-1-i]
+    default: return {h, w, 0, w, 1};                        // A[i][j]
+  }
+}
+
 Grid Dihedral(const Grid& a, int id) {
-  const int h = a.rows, w = a.cols;
-  const bool swap = id == 1 || id == 3 || id == 6 || id == 7;
-  Grid out(swap ? w : h, swap ? h : w);
+  const DihedralLayout layout = GetDihedralLayout(id, a.rows, a.cols);
+  Grid out(layout.out_rows, layout.out_cols);
+  uint8_t* dst = out.cells.data();
   for (int i = 0; i < out.rows; ++i) {
-    for (int j = 0; j < out.cols; ++j) {
-      uint8_t v;
-      switch (id) {
-        case 1: v = a.at(j, w - 1 - i); break;
-        case 2: v = a.at(h - 1 - i, w - 1 - j); break;
-        case 3: v = a.at(h - 1 - j, i); break;
-        case 4: v = a.at(i, w - 1 - j); break;
-        case 5: v = a.at(h - 1 - i, j); break;
-        case 6: v = a.at(j, i); break;
-        case 7: v = a.at(h - 1 - j, w - 1 - i); break;
-        default: v = a.at(i, j); break;
-      }
-      out.at(i, j) = v;
-    }
+    int src = layout.base + i * layout.row_step;
+    for (int j = 0; j < out.cols; ++j, src += layout.col_step) *dst++ = a.cells[src];
   }
   return out;
+}
+
+int ComposeDihedral(int first, int second) {
+  // Found by applying both to a grid whose 8 images are distinct.
+  static const auto* const table = [] {
+    auto* t = new std::array<std::array<int, kNumDihedral>, kNumDihedral>;
+    const Grid probe(2, 3, {0, 1, 2, 3, 4, 5});
+    for (int a = 0; a < kNumDihedral; ++a) {
+      for (int b = 0; b < kNumDihedral; ++b) {
+        const Grid target = Dihedral(Dihedral(probe, a), b);
+        for (int c = 0; c < kNumDihedral; ++c) {
+          if (Dihedral(probe, c) == target) (*t)[a][b] = c;
+        }
+      }
+    }
+    return t;
+  }();
+  const auto valid = [](int id) { return id >= 0 && id < kNumDihedral ? id : 0; };
+  return (*table)[valid(first)][valid(second)];
+}
+
+DihedralColorAugmentation DihedralColorAugmentation::Then(
+    const DihedralColorAugmentation& next) const {
+  DihedralColorAugmentation composed;
+  composed.transform = ComposeDihedral(transform, next.transform);
+  for (int c = 0; c < kNumColors; ++c) composed.colors[c] = next.colors[colors[c]];
+  return composed;
 }
 
 Grid Recolor(const Grid& grid, const ColorMap& map) {

@@ -35,8 +35,23 @@ struct Grid {
 // Dihedral transform `id` (0 identity, 1 rot90 ccw, 2 rot180, 3 rot270, 4 flip left-right,
 // 5 flip up-down, 6 transpose, 7 anti-transpose); any other id is the identity, as in the reference.
 Grid Dihedral(const Grid& grid, int id);
-inline constexpr std::array<int, 8> kInverseDihedral = {0, 3, 2, 1, 4, 5, 6, 7};
+inline constexpr int kNumDihedral = 8;
+inline constexpr std::array<int, kNumDihedral> kInverseDihedral = {0, 3, 2, 1, 4, 5, 6, 7};
 inline int InverseDihedralId(int id) { return id >= 0 && id < 8 ? kInverseDihedral[id] : id; }
+inline bool DihedralSwapsAxes(int id) { return id == 1 || id == 3 || id == 6 || id == 7; }
+// The id of "apply `first`, then `second`".
+int ComposeDihedral(int first, int second);
+
+// Where the cells of Dihedral(grid, id) come from in a rows x cols source (row-major):
+// out(i, j) = source[base + i * row_step + j * col_step], out being out_rows x out_cols.
+struct DihedralLayout {
+  int out_rows = 0;
+  int out_cols = 0;
+  int base = 0;
+  int row_step = 0;
+  int col_step = 0;
+};
+DihedralLayout GetDihedralLayout(int id, int rows, int cols);
 
 using ColorMap = std::array<uint8_t, kNumColors>;  // new colour of each old colour
 inline constexpr ColorMap kIdentityColors = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
@@ -51,6 +66,11 @@ struct DihedralColorAugmentation {
   Grid Apply(const Grid& grid) const { return Dihedral(Recolor(grid, colors), transform); }
   Grid Invert(const Grid& grid) const {
     return Recolor(Dihedral(grid, InverseDihedralId(transform)), InvertColorMap(colors));
+  }
+  // This augmentation followed by `next` (recolouring and dihedral transforms commute).
+  DihedralColorAugmentation Then(const DihedralColorAugmentation& next) const;
+  bool operator==(const DihedralColorAugmentation& other) const {
+    return transform == other.transform && colors == other.colors;
   }
 };
 
