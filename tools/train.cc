@@ -1,14 +1,99 @@
-// bazel run //tools:train -- --experiment=arc2_trm_cpu
+// Trains a model as the reference's pretrain.py does (spec §6), from one CPU process to many.
+//
+//   bazel run //tools:train -- --experiment=arc2_trm_cpu
+//   bazel run //tools:train -- --experiment=arc2_trm_cpu --nproc_per_node=2     # 2 processes, Gloo
+//   torchrun --nproc_per_node=4 bazel-bin/tools/train --experiment=arc2_trm --device=cuda
+//   bazel run //tools:train -- --experiment=arc2_trm_cpu --resume=latest
+#include <cstdlib>
 #include <iostream>
+#include <thread>
 
+#include <ATen/Parallel.h>
+
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "trm/app/app.h"
+#include "trm/base/paths.h"
+#include "trm/distributed/c10d_communicator.h"
+#include "trm/distributed/env.h"
+#include "trm/distributed/launcher.h"
+#include "trm/train/trainer.h"
+
+ABSL_FLAG(std::string, run_dir, "",
+          "Output folder of the run (default: checkpoint.dir, else <workspace>/runs/<experiment>).");
+ABSL_FLAG(std::string, resume, "",
+          "'latest' (newest checkpoint of the run folder; starts fresh if there is none) or a "
+          "checkpoint folder to continue from exactly.");
+ABSL_FLAG(std::string, device, "cpu", "cpu, or cuda (each process uses cuda:LOCAL_RANK).");
+ABSL_FLAG(int, nproc_per_node, 0,
+          "Start this many processes on this machine (like torchrun --nproc_per_node).");
+ABSL_FLAG(int64_t, max_steps, 0, "Stop after this many optimizer steps (overrides train.max_steps).");
+ABSL_FLAG(std::string, data_root, "", "Folder of built datasets (default: <workspace>/runs/data).");
+ABSL_FLAG(std::string, arc_dir, "", "Folder of the raw ARC task files (for building the dataset).");
+
+namespace {
+
+std::string DefaultRunDir(const trm::config::Experiment& experiment) {
+  if (!experiment.checkpoint().dir().empty()) return trm::ResolveUserPath(experiment.checkpoint().dir());
+  const std::string root = trm::WorkspaceRoot();
+  return (root.empty() ? std::string("runs") : root + "/runs") + "/" + experiment.name();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   trm::InitTool(argc, argv,
-                "Trains a model: train --experiment=NAME [--set path=value ...] "
-                "[--print_config] [--list_plugins]");
-  const trm::config::Experiment experiment = trm::ExperimentFromFlagsOrDie();
-  trm::Die(absl::UnimplementedError("training loop not yet available (experiment '" +
-                                    experiment.name() + "' loaded)"));
+                "Trains a model: train --experiment=NAME [--set path=value ...] [--resume=latest] "
+                "[--nproc_per_node=N] [--device=cpu|cuda] [--print_config] [--list_plugins]");
+  trm::config::Experiment experiment = trm::ExperimentFromFlagsOrDie();
+  if (absl::GetFlag(FLAGS_max_steps) > 0) {
+    experiment.mutable_train()->set_max_steps(absl::GetFlag(FLAGS_max_steps));
+  }
+
+  const int nproc = absl::GetFlag(FLAGS_nproc_per_node);
+  if (nproc > 1 && std::getenv("RANK") == nullptr) {
+    const std::string self = trm::SelfExecutable();
+    if (self.empty()) trm::Die(absl::InternalError("cannot find the running executable"));
+    absl::StatusOr<int> status =
+        trm::LaunchLocalWorkers(self, trm::ArgsWithoutFlag(argc, argv, "nproc_per_node"), nproc);
+    if (!status.ok()) trm::Die(status.status());
+    return *status;
+  }
+
+  absl::StatusOr<trm::DistributedEnv> env = trm::DistributedEnvFromEnvironment();
+  if (!env.ok()) trm::Die(env.status());
+  // Share the cores between the processes of this machine unless told otherwise.
+  if (experiment.train().num_threads() > 0) {
+    at::set_num_threads(experiment.train().num_threads());
+  } else if (env->world_size > 1) {
+    const char* local_world = std::getenv("LOCAL_WORLD_SIZE");
+    const int per_node = local_world != nullptr ? std::max(1, std::atoi(local_world)) : env->world_size;
+    at::set_num_threads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / per_node));
+  }
+
+  std::string device = absl::GetFlag(FLAGS_device);
+  if (device == "cuda") device = absl::StrCat("cuda:", env->local_rank);
+  trm::CommunicatorOptions communicator_options;
+  communicator_options.backend = experiment.distributed().backend();
+  communicator_options.device = device;
+  absl::StatusOr<std::unique_ptr<trm::Communicator>> communicator =
+      trm::MakeCommunicator(*env, communicator_options);
+  if (!communicator.ok()) trm::Die(communicator.status());
+
+  trm::TrainerOptions options;
+  options.experiment = experiment;
+  options.run_dir = absl::GetFlag(FLAGS_run_dir).empty()
+                        ? DefaultRunDir(experiment)
+                        : trm::ResolveUserPath(absl::GetFlag(FLAGS_run_dir));
+  options.resume = absl::GetFlag(FLAGS_resume);
+  options.device = device;
+  options.data_root = absl::GetFlag(FLAGS_data_root);
+  options.arc_dir = absl::GetFlag(FLAGS_arc_dir);
+
+  absl::StatusOr<std::unique_ptr<trm::Trainer>> trainer =
+      trm::Trainer::Create(options, communicator->get());
+  if (!trainer.ok()) trm::Die(trainer.status());
+  if (absl::Status status = (*trainer)->Run(); !status.ok()) trm::Die(status);
+  return 0;
 }

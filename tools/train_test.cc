@@ -1,0 +1,287 @@
+// End-to-end tests of the train tool with the real plugins on the tiny experiment: exact resume
+// after kill -9 (also in the middle of writing a checkpoint), the non-finite guard, data parallel
+// over Gloo against one process, and the logs it leaves.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "trm/base/file_util.h"
+#include "trm/checkpoint/safetensors.h"
+#include "trm/logging/tensorboard_event.pb.h"
+#include "trm/logging/tfrecord.h"
+
+namespace trm {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr int kSteps = 24;  // train.max_steps of arc2_trm_tiny
+
+std::string TestTmp() { return std::getenv("TEST_TMPDIR"); }
+
+struct Result {
+  int wait_status = 0;
+  std::string output;
+  bool exited_ok() const { return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
+};
+
+// The tool's command line for a run of the tiny experiment in `run_dir`.
+std::vector<std::string> TrainArgs(const std::string& run_dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"tools/train",
+                                   "--experiment=arc2_trm_tiny",
+                                   "--run_dir=" + run_dir,
+                                   "--data_root=" + TestTmp() + "/data",
+                                   "--arc_dir=../arc_data",
+                                   "--set=checkpoint.every_steps=4",
+                                   "--set=checkpoint.keep_last=0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log,
+            const std::map<std::string, std::string>& env = {}) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
+    std::vector<char*> argv;
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+Result Finish(pid_t pid, const std::string& log) {
+  Result result;
+  waitpid(pid, &result.wait_status, 0);
+  result.output = ReadFileToString(log).value_or("");
+  return result;
+}
+
+Result RunTrain(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+  static int counter = 0;
+  const std::string log = TestTmp() + "/log" + std::to_string(counter++) + ".txt";
+  return Finish(Spawn(args, log, env), log);
+}
+
+// step -> every train/* metric, from metrics.jsonl.
+std::map<int64_t, std::map<std::string, double>> TrainMetrics(const std::string& run_dir) {
+  std::map<int64_t, std::map<std::string, double>> metrics;
+  std::ifstream in(run_dir + "/metrics.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json record = nlohmann::json::parse(line);
+    for (const auto& [key, value] : record.items()) {
+      if (key.rfind("train/", 0) == 0) metrics[record["step"].get<int64_t>()][key] = value.get<double>();
+    }
+  }
+  return metrics;
+}
+
+std::map<std::string, at::Tensor> ReadOrDie(const std::string& path) {
+  auto tensors = ReadSafetensors(path);
+  TORCH_CHECK(tensors.ok(), std::string(tensors.status().message()));
+  return *tensors;
+}
+
+class TrainToolTest : public ::testing::Test {
+ protected:
+  // One uninterrupted run, the reference for the others.
+  static void SetUpTestSuite() {
+    baseline_dir_ = new std::string(TestTmp() + "/baseline");
+    baseline_ = new Result(RunTrain(TrainArgs(*baseline_dir_)));
+  }
+  static void TearDownTestSuite() {
+    delete baseline_;
+    delete baseline_dir_;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(baseline_->exited_ok()) << baseline_->output;
+  }
+
+  static std::string* baseline_dir_;
+  static Result* baseline_;
+};
+
+std::string* TrainToolTest::baseline_dir_ = nullptr;
+Result* TrainToolTest::baseline_ = nullptr;
+
+TEST_F(TrainToolTest, RunLeavesCheckpointsConfigAndLogs) {
+  const auto metrics = TrainMetrics(*baseline_dir_);
+  ASSERT_EQ(metrics.size(), static_cast<size_t>(kSteps));
+  for (const char* key : {"train/lm_loss", "train/accuracy", "train/exact_accuracy",
+                          "train/q_halt_accuracy", "train/steps", "train/lr", "train/count"}) {
+    EXPECT_TRUE(metrics.at(1).count(key)) << key;
+  }
+  for (int64_t step = 4; step <= kSteps; step += 4) {
+    EXPECT_TRUE(fs::exists(*baseline_dir_ + "/checkpoints/step_" + std::to_string(step) +
+                           "/model.safetensors"));
+  }
+  EXPECT_TRUE(fs::exists(*baseline_dir_ + "/config.textproto"));
+  auto config = ReadFileToString(*baseline_dir_ + "/config.textproto");
+  EXPECT_THAT(*config, HasSubstr("seq_len: 36"));  // filled in from the dataset
+
+  // The weights file holds reference keys.
+  auto weights = ReadOrDie(*baseline_dir_ + "/checkpoints/step_24/model.safetensors");
+  EXPECT_TRUE(weights.count("model.inner.puzzle_emb.weights"));
+
+  // TensorBoard: every frame's CRCs check out and the scalars are there.
+  std::vector<fs::path> event_files;
+  for (const auto& entry : fs::directory_iterator(*baseline_dir_ + "/tensorboard")) {
+    event_files.push_back(entry.path());
+  }
+  ASSERT_EQ(event_files.size(), 1u);
+  auto reader = TfRecordReader::Open(event_files[0].string());
+  ASSERT_TRUE(reader.ok());
+  std::map<std::string, int> scalars;
+  while (true) {
+    auto record = (*reader)->Next();
+    ASSERT_TRUE(record.ok()) << record.status();
+    if (!record->has_value()) break;
+    tensorboard::Event event;
+    ASSERT_TRUE(event.ParseFromString(**record));
+    for (const auto& value : event.summary().value()) ++scalars[value.tag()];
+  }
+  EXPECT_EQ(scalars["train/lm_loss"], kSteps);
+  EXPECT_GE(scalars["all/lm_loss"], 1);  // the evaluation at the end
+}
+
+TEST_F(TrainToolTest, KillNineThenResumeLatestGivesBitIdenticalLosses) {
+  const std::string run_dir = TestTmp() + "/killed";
+  const std::string log = TestTmp() + "/killed_log.txt";
+  const pid_t pid = Spawn(TrainArgs(run_dir), log);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!fs::exists(run_dir + "/checkpoints/step_8") && std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0) << "the run ended before it could be killed: "
+                                                 << ReadFileToString(log).value_or("");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  const Result killed = Finish(pid, log);
+  ASSERT_TRUE(WIFSIGNALED(killed.wait_status)) << "not killed: " << killed.output;
+  ASSERT_LT(TrainMetrics(run_dir).rbegin()->first, kSteps) << "killed too late to test anything";
+
+  const Result resumed = RunTrain(TrainArgs(run_dir, {"--resume=latest"}));
+  ASSERT_TRUE(resumed.exited_ok()) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("resumed from " + run_dir + "/checkpoints/step_"));
+  EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(*baseline_dir_));  // every metric, bit for bit
+  const auto a = ReadOrDie(run_dir + "/checkpoints/step_24/model.safetensors");
+  const auto b = ReadOrDie(*baseline_dir_ + "/checkpoints/step_24/model.safetensors");
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a) EXPECT_TRUE(at::equal(tensor, b.at(name))) << name;
+}
+
+TEST_F(TrainToolTest, KillWhileWritingACheckpointLeavesThePreviousOneLoadable) {
+  const std::string run_dir = TestTmp() + "/torn";
+  const Result killed =
+      RunTrain(TrainArgs(run_dir), {{"TRM_TEST_KILL_DURING_CHECKPOINT_AT_STEP", "8"}});
+  ASSERT_TRUE(WIFSIGNALED(killed.wait_status) && WTERMSIG(killed.wait_status) == SIGKILL)
+      << killed.output;
+  EXPECT_TRUE(fs::exists(run_dir + "/checkpoints/step_8.tmp/model.safetensors"));  // half written
+  EXPECT_FALSE(fs::exists(run_dir + "/checkpoints/step_8"));
+
+  const Result resumed = RunTrain(TrainArgs(run_dir, {"--resume=latest"}));
+  ASSERT_TRUE(resumed.exited_ok()) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("resumed from " + run_dir + "/checkpoints/step_4 at step 4"));
+  EXPECT_FALSE(fs::exists(run_dir + "/checkpoints/step_8.tmp"));
+  EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(*baseline_dir_));
+}
+
+TEST_F(TrainToolTest, NonFiniteLossStopsBeforeTheUpdateAndKeepsTheLastCheckpoint) {
+  const std::string run_dir = TestTmp() + "/diverged";
+  // A learning rate of 1e30 throws the weights to ~1e29 after the first update.
+  const Result diverged = RunTrain(TrainArgs(run_dir, {"--set=optimizer.lr=1e30",
+                                                  "--set=checkpoint.every_steps=1"}));
+  ASSERT_TRUE(WIFEXITED(diverged.wait_status) && WEXITSTATUS(diverged.wait_status) == 1)
+      << diverged.output;
+  EXPECT_THAT(diverged.output, ::testing::ContainsRegex("error: step [0-9]+: non-finite "));
+  const int64_t bad_step = std::stoll(
+      diverged.output.substr(diverged.output.find("error: step ") + std::string("error: step ").size()));
+  const int64_t last_good = bad_step - 1;
+  ASSERT_GE(last_good, 1);
+  const std::string last = run_dir + "/checkpoints/step_" + std::to_string(last_good);
+  EXPECT_TRUE(fs::exists(last + "/train_state.rank0.safetensors"));
+  EXPECT_FALSE(fs::exists(run_dir + "/checkpoints/step_" + std::to_string(bad_step)));
+  EXPECT_TRUE(ReadSafetensors(last + "/model.safetensors").ok());
+}
+
+TEST_F(TrainToolTest, TwoGlooProcessesMatchOneProcessWithTheSameGlobalBatch) {
+  const std::string run_dir = TestTmp() + "/two_processes";
+  const Result two = RunTrain(TrainArgs(run_dir, {"--nproc_per_node=2"}));
+  ASSERT_TRUE(two.exited_ok()) << two.output;
+  EXPECT_TRUE(fs::exists(run_dir + "/checkpoints/step_24/train_state.rank1.safetensors"));
+  const auto one_metrics = TrainMetrics(*baseline_dir_);
+  const auto two_metrics = TrainMetrics(run_dir);
+  ASSERT_EQ(two_metrics.size(), one_metrics.size());
+  for (const auto& [step, values] : one_metrics) {
+    EXPECT_NEAR(two_metrics.at(step).at("train/lm_loss"), values.at("train/lm_loss"),
+                1e-4 * std::abs(values.at("train/lm_loss")))
+        << "step " << step;
+  }
+  const auto one = ReadOrDie(*baseline_dir_ + "/checkpoints/step_24/train_state.rank0.safetensors");
+  const auto both = ReadOrDie(run_dir + "/checkpoints/step_24/train_state.rank0.safetensors");
+  int compared = 0;
+  for (const auto& [name, tensor] : one) {
+    if (name.rfind("shared.live.", 0) != 0) continue;
+    ++compared;
+    const double scale = std::max(1.0, tensor.abs().max().item<double>());
+    EXPECT_LE((tensor - both.at(name)).abs().max().item<double>(), 1e-4 * scale) << name;
+  }
+  EXPECT_GT(compared, 0);
+  const auto table_one = ReadOrDie(*baseline_dir_ + "/checkpoints/step_24/model.safetensors");
+  const auto table_two = ReadOrDie(run_dir + "/checkpoints/step_24/model.safetensors");
+  EXPECT_TRUE(at::allclose(table_one.at("model.inner.puzzle_emb.weights"),
+                           table_two.at("model.inner.puzzle_emb.weights"), 1e-4, 1e-5));
+}
+
+TEST_F(TrainToolTest, ResumingWithAnotherProcessCountIsRefused) {
+  const Result result = RunTrain(TrainArgs(TestTmp() + "/refused", {
+      "--resume=" + *baseline_dir_ + "/checkpoints/step_8", "--nproc_per_node=2"}));
+  EXPECT_FALSE(result.exited_ok());
+  EXPECT_THAT(result.output, HasSubstr("was written by 1 processes"));
+}
+
+// torchtitan-style numerics guard: the first steps of the README's CPU experiment must reproduce
+// the recorded loss curve.
+TEST(TrainLossCurveTest, CpuExperimentReproducesTheRecordedLossPrefix) {
+  auto golden_text = ReadFileToString("tests/golden/arc2_trm_cpu_loss/loss_prefix.json");
+  ASSERT_TRUE(golden_text.ok()) << golden_text.status();
+  const nlohmann::json golden = nlohmann::json::parse(*golden_text);
+  const auto steps = golden["steps"].get<std::vector<int64_t>>();
+  const double rtol = golden["rtol"].get<double>();
+  const std::string run_dir = TestTmp() + "/cpu_prefix";
+  const Result run = RunTrain({"tools/train", "--experiment=arc2_trm_cpu", "--run_dir=" + run_dir,
+                               "--data_root=" + TestTmp() + "/data", "--arc_dir=../arc_data",
+                               "--max_steps=" + std::to_string(steps.back())});
+  ASSERT_TRUE(run.exited_ok()) << run.output;
+  const auto metrics = TrainMetrics(run_dir);
+  for (const char* key : {"train/lm_loss", "train/q_halt_loss"}) {
+    const auto expected = golden[key].get<std::vector<double>>();
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const double got = metrics.at(steps[i]).at(key);
+      EXPECT_NEAR(got, expected[i], rtol * std::abs(expected[i]))
+          << key << " at step " << steps[i];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace trm

@@ -1,0 +1,35 @@
+// Communicators over LibTorch's c10d: Gloo for CPU tensors (always), NCCL for CUDA tensors on
+// LibTorch builds that have it (USE_C10D_NCCL). Rendezvous through a TCP store at
+// MASTER_ADDR:MASTER_PORT, as torch.distributed's env:// initialisation does.
+#ifndef TRM_DISTRIBUTED_C10D_COMMUNICATOR_H_
+#define TRM_DISTRIBUTED_C10D_COMMUNICATOR_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "trm/distributed/communicator.h"
+#include "trm/distributed/env.h"
+
+namespace trm {
+
+struct CommunicatorOptions {
+  // "auto" (NCCL when `device` is CUDA and the build has it, else Gloo), "gloo", "nccl".
+  std::string backend = "auto";
+  // "cpu" or "cuda[:N]"; the device the trainer's tensors live on.
+  std::string device = "cpu";
+  std::chrono::milliseconds timeout = std::chrono::minutes(30);
+};
+
+// Whether this LibTorch build can run NCCL collectives.
+bool NcclAvailable();
+
+// The single-process communicator when env.world_size == 1, else a c10d one. Errors (unreachable
+// store, NCCL requested without support, ...) are one line.
+absl::StatusOr<std::unique_ptr<Communicator>> MakeCommunicator(const DistributedEnv& env,
+                                                               const CommunicatorOptions& options);
+
+}  // namespace trm
+
+#endif  // TRM_DISTRIBUTED_C10D_COMMUNICATOR_H_

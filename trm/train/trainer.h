@@ -1,0 +1,115 @@
+// The training program (spec §6): data, model, loss, optimizers and schedule from the experiment's
+// plugins; the persistent-carry training step; EMA; periodic evaluation through the evaluator
+// registry; atomic checkpoints that resume bit-exactly; logging. One Trainer per process; in a
+// data-parallel run every rank runs the same program over its slice of each global batch.
+#ifndef TRM_TRAIN_TRAINER_H_
+#define TRM_TRAIN_TRAINER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "trm/config/experiment.pb.h"
+#include "trm/data/puzzle_dataset.h"
+#include "trm/distributed/communicator.h"
+#include "trm/distributed/gradient_reducer.h"
+#include "trm/eval/evaluator.h"
+#include "trm/logging/run_logger.h"
+#include "trm/model/architecture.h"
+#include "trm/model/loss_head.h"
+#include "trm/optim/optimizer.h"
+#include "trm/train/checkpoint_dir.h"
+#include "trm/train/ema.h"
+#include "trm/train/train_step.h"
+
+namespace trm {
+
+struct TrainerOptions {
+  config::Experiment experiment;
+  // Run folder (config.textproto, metrics.jsonl, tensorboard/, checkpoints/, eval/).
+  std::string run_dir;
+  // "" (start fresh), "latest" (newest checkpoint of run_dir, or fresh if there is none), or a
+  // checkpoint folder.
+  std::string resume;
+  std::string device = "cpu";
+  // --data_root and --arc_dir of the tool (dataset location and raw ARC files).
+  std::string data_root;
+  std::string arc_dir;
+  // Build the dataset through the builder registry when it does not exist yet.
+  bool build_missing_dataset = true;
+  // Console for the logger (tests capture it).
+  std::FILE* console = stderr;
+};
+
+class Trainer {
+ public:
+  // Everything is validated and loaded here (datasets, plugins, checkpoint to resume from), so a
+  // bad config fails before any training. `communicator` must outlive the Trainer.
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainerOptions& options,
+                                                         Communicator* communicator);
+  ~Trainer();
+
+  // Trains until the total number of steps (or the reference's number of passes) is reached.
+  absl::Status Run();
+
+  int64_t step() const { return step_; }
+  int64_t total_steps() const { return total_steps_; }
+  Architecture& model() { return *model_; }
+  // The experiment with the dataset-derived fields filled in (what config.textproto holds).
+  const config::Experiment& experiment() const { return experiment_; }
+
+ private:
+  explicit Trainer(const TrainerOptions& options, Communicator* communicator);
+
+  absl::Status Setup();
+  absl::Status PrepareDatasets();
+  absl::Status BuildModel();
+  absl::Status BuildOptimizers();
+  absl::Status BuildEvaluators();
+  absl::Status Resume(const std::string& checkpoint);
+  absl::Status SaveCheckpoint();
+  absl::StatusOr<std::map<std::string, double>> Evaluate();
+  absl::Status EvaluateAndMaybeSave(bool save);
+  bool IsRoot() const { return communicator_->rank() == 0; }
+
+  TrainerOptions options_;
+  config::Experiment experiment_;
+  Communicator* communicator_;
+  at::Device device_;
+
+  std::string train_path_;
+  std::string test_path_;
+  std::unique_ptr<PuzzleDataset> train_data_;
+  std::unique_ptr<PuzzleDataset> test_data_;
+
+  std::unique_ptr<Architecture> model_;
+  std::unique_ptr<LossHead> loss_head_;
+  std::unique_ptr<Optimizer> sparse_optimizer_;
+  std::unique_ptr<Optimizer> dense_optimizer_;
+  std::vector<ScheduledOptimizer> optimizers_;
+  std::unique_ptr<LrSchedule> schedule_;
+  std::unique_ptr<GradientReducer> reducer_;
+  std::unique_ptr<ExponentialMovingAverage> ema_;
+  std::unique_ptr<TrainStep> train_step_;
+  std::vector<std::unique_ptr<Evaluator>> evaluators_;
+  std::unique_ptr<RunLogger> logger_;
+  std::unique_ptr<CheckpointDir> checkpoints_;
+
+  int64_t step_ = 0;
+  int64_t total_steps_ = 0;
+  // Passes over the training data finished, and the reference's number of passes (0 = unbounded,
+  // when --max_steps sets the length).
+  int64_t passes_done_ = 0;
+  int64_t max_passes_ = 0;
+  int64_t last_saved_step_ = -1;
+  int64_t last_evaluated_step_ = -1;
+};
+
+}  // namespace trm
+
+#endif  // TRM_TRAIN_TRAINER_H_
