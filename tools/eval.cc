@@ -114,23 +114,10 @@ absl::StatusOr<CheckpointSource> ResolveCheckpoint(const std::string& flag) {
 absl::StatusOr<std::string> LoadRawParameters(const std::string& folder, Architecture& model) {
   const std::string state_path = TrainStatePath(folder, 0);
   TRM_ASSIGN_OR_RETURN(const auto tensors, ReadSafetensors(state_path));
-  const std::map<std::string, at::Tensor> live = WithPrefix(tensors, "shared.live.");
-  if (live.empty()) {
+  if (WithPrefix(tensors, kLiveParameterPrefix).empty()) {
     return std::string("the run kept no EMA: its weights file already holds the live weights");
   }
-  at::NoGradGuard no_grad;
-  for (const auto& item : model.named_parameters(/*recurse=*/true)) {
-    auto it = live.find(item.key());
-    if (it == live.end()) {
-      return absl::NotFoundError(
-          absl::StrCat(state_path, ": no live value of parameter '", item.key(), "'"));
-    }
-    if (it->second.sizes() != item.value().sizes()) {
-      return absl::InvalidArgumentError(absl::StrCat(state_path, ": parameter '", item.key(),
-                                                     "' has another shape than the model's"));
-    }
-    item.value().copy_(it->second);
-  }
+  TRM_RETURN_IF_ERROR(LoadLiveParameters(tensors, state_path, model));
   return absl::StrCat("live parameters from ", state_path, ", buffers from ",
                       CheckpointWeightsPath(folder));
 }

@@ -7,7 +7,7 @@
 // such a case in float32 with //tools:parity is a consistency and regression check of our code,
 // NOT a comparison with the reference.
 //
-//   bazel run //tools:make_parity_case -- --out=DIR --architecture=trm \
+//   bazel run //tools:make_parity_case -- --out=DIR --architecture=trm
 //       --config='{"hidden_size": 96, "num_heads": 8}' [--padding_rows=1] [--seed=0]
 #include <algorithm>
 #include <cmath>

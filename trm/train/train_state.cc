@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace trm {
 
@@ -96,6 +97,30 @@ std::map<std::string, at::Tensor> WithPrefix(const std::map<std::string, at::Ten
     if (absl::StartsWith(name, prefix)) out[name.substr(prefix.size())] = tensor;
   }
   return out;
+}
+
+absl::Status LoadLiveParameters(const std::map<std::string, at::Tensor>& state_tensors,
+                                const std::string& source, Architecture& model) {
+  const std::map<std::string, at::Tensor> live = WithPrefix(state_tensors, kLiveParameterPrefix);
+  if (live.empty()) {
+    return absl::NotFoundError(absl::StrCat(source, ": no live parameters (the run kept no EMA)"));
+  }
+  at::NoGradGuard no_grad;
+  for (const auto& item : model.named_parameters(/*recurse=*/true)) {
+    auto it = live.find(item.key());
+    if (it == live.end()) {
+      return absl::NotFoundError(
+          absl::StrCat(source, ": no live value of parameter '", item.key(), "'"));
+    }
+    if (it->second.sizes() != item.value().sizes()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": live parameter '", item.key(), "' has shape ",
+                       "[", absl::StrJoin(it->second.sizes(), ","), "]", ", the model's is ",
+                       "[", absl::StrJoin(item.value().sizes(), ","), "]"));
+    }
+    item.value().copy_(it->second);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace trm

@@ -43,6 +43,16 @@ std::string TensorToBytes(const at::Tensor& tensor);
 std::map<std::string, at::Tensor> WithPrefix(const std::map<std::string, at::Tensor>& tensors,
                                              const std::string& prefix);
 
+// With EMA on, the weights file holds the EMA parameters and rank 0's training state the live
+// (trained) ones under this prefix.
+inline constexpr char kLiveParameterPrefix[] = "shared.live.";
+
+// Copies the live parameters among `state_tensors` (a training state file's tensors, read from
+// `source`) into `model`. NotFound when the state holds none (the run kept no EMA) or lacks one of the
+// model's parameters; InvalidArgument on a shape mismatch. Errors name `source` and the parameter.
+absl::Status LoadLiveParameters(const std::map<std::string, at::Tensor>& state_tensors,
+                                const std::string& source, Architecture& model);
+
 }  // namespace trm
 
 #endif  // TRM_TRAIN_TRAIN_STATE_H_

@@ -1,6 +1,7 @@
 #include "trm/train/train_state.h"
 
 #include "gtest/gtest.h"
+#include "trm/train/testdata/toy_act.h"
 
 namespace trm {
 namespace {
@@ -35,6 +36,46 @@ TEST(TrainStateTest, BytesRoundTrip) {
   const std::string bytes("a\0b\xff", 4);
   EXPECT_EQ(TensorToBytes(BytesToTensor(bytes)), bytes);
   EXPECT_EQ(TensorToBytes(BytesToTensor("")), "");
+}
+
+config::ArchConfig ToyConfig() {
+  config::ArchConfig config;
+  config.set_hidden_size(8);
+  config.set_vocab_size(5);
+  config.set_seq_len(6);
+  config.set_batch_size(4);
+  config.set_num_puzzle_identifiers(10);
+  return config;
+}
+
+TEST(TrainStateTest, LiveParametersLoadIntoTheModel) {
+  testing::ToyActModel source(ToyConfig()), target(ToyConfig());
+  std::map<std::string, at::Tensor> state;
+  for (const auto& item : source.named_parameters()) {
+    state[kLiveParameterPrefix + item.key()] = item.value().detach() + 1;
+  }
+  ASSERT_TRUE(LoadLiveParameters(state, "state.safetensors", target).ok());
+  for (const auto& item : target.named_parameters()) {
+    EXPECT_TRUE(at::equal(item.value(), state.at(kLiveParameterPrefix + item.key()))) << item.key();
+  }
+}
+
+TEST(TrainStateTest, LiveParametersErrorsNameTheFileAndParameter) {
+  testing::ToyActModel model(ToyConfig());
+  std::map<std::string, at::Tensor> state;
+  EXPECT_EQ(LoadLiveParameters(state, "s.safetensors", model).code(), absl::StatusCode::kNotFound);
+  const auto params = model.named_parameters();
+  for (const auto& item : params) state[kLiveParameterPrefix + item.key()] = item.value().detach();
+  const std::string first = params.begin()->key();
+  state[kLiveParameterPrefix + first] = at::zeros({1, 2, 3});
+  absl::Status status = LoadLiveParameters(state, "s.safetensors", model);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("s.safetensors"), std::string::npos) << status;
+  EXPECT_NE(status.message().find(first), std::string::npos) << status;
+  state.erase(kLiveParameterPrefix + first);
+  status = LoadLiveParameters(state, "s.safetensors", model);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(status.message().find(first), std::string::npos) << status;
 }
 
 }  // namespace

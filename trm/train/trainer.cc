@@ -313,15 +313,7 @@ absl::Status Trainer::Resume(const std::string& checkpoint) {
   TRM_RETURN_IF_ERROR(LoadWeightsFile(CheckpointWeightsPath(checkpoint), *model_).status());
   at::NoGradGuard no_grad;
   if (ema_ != nullptr) {
-    const auto live = WithPrefix(tensors, "shared.live.");
-    for (const auto& item : model_->named_parameters(/*recurse=*/true)) {
-      auto it = live.find(item.key());
-      if (it == live.end()) {
-        return absl::NotFoundError(absl::StrCat(checkpoint, ": no live value of parameter '",
-                                                item.key(), "'"));
-      }
-      item.value().copy_(it->second);
-    }
+    TRM_RETURN_IF_ERROR(LoadLiveParameters(tensors, checkpoint, *model_));
     TRM_RETURN_IF_ERROR(ema_->LoadShadowTensors(WithPrefix(tensors, "shared.ema.")));
   }
   for (const ScheduledOptimizer& entry : optimizers_) {
@@ -379,7 +371,7 @@ absl::Status Trainer::SaveCheckpoint() {
         for (const auto& item : model_->named_parameters(/*recurse=*/true)) {
           live.emplace_back(item.key(), item.value().detach());
         }
-        for (auto& entry : Prefixed("shared.live.", live)) tensors.push_back(entry);
+        for (auto& entry : Prefixed(kLiveParameterPrefix, live)) tensors.push_back(entry);
         for (auto& entry : Prefixed("shared.ema.", ema_->ShadowTensors())) tensors.push_back(entry);
       }
       for (const ScheduledOptimizer& entry : optimizers_) {
