@@ -10,11 +10,10 @@
 #include <cstdio>
 #include <vector>
 
-#include <ATen/Parallel.h>
-
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "trm/app/app.h"
+#include "trm/app/cpu_threads.h"
 #include "trm/distributed/communicator.h"
 #include "trm/distributed/gradient_reducer.h"
 #include "trm/model/architecture.h"
@@ -76,7 +75,7 @@ T OrDie(absl::StatusOr<T> value) {
 }
 
 void Measure(int threads) {
-  at::set_num_threads(threads);
+  SetCpuThreads(threads);
   at::manual_seed(0);
   const int batch = absl::GetFlag(FLAGS_batch_size);
   const config::ArchConfig arch = BenchArch(batch);

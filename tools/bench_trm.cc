@@ -10,20 +10,17 @@
 // 1 / 2 threads.
 //
 //   bazel run -c opt //tools:bench_trm [-- --benchmark_filter=Train]
-// Runs with OMP_WAIT_POLICY=PASSIVE (set unless given). CPU time is the figure to compare on a
+// Runs with passive OpenMP waits (trm/app/cpu_threads.h). CPU time is the figure to compare on a
 // shared machine; ref_attention:1 rows swap in the
 // reference's attention math (fresh [B, heads, T, T] scores, separate scaling, softmax) so that
 // both run under the same load.
-#include <ATen/Parallel.h>
-#include <dlfcn.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <memory>
 
 #include "benchmark/benchmark.h"
 #include "plugins/act_loss/act_loss_head.h"
 #include "plugins/recursive_reasoning/recursive_model.h"
+#include "trm/app/cpu_threads.h"
 #include "trm/nn/attention.h"
 #include "trm/nn/host_memory.h"
 
@@ -84,18 +81,8 @@ void UseAttention(int64_t which) {
   nn::SetDefaultAttentionKernel(which == 0 ? nullptr : std::make_shared<ReferenceStyleAttention>());
 }
 
-// Intra-op threads of ATen and of OpenBLAS (which keeps its own pool).
-void SetThreads(int threads) {
-  at::set_num_threads(threads);
-  using SetBlasThreads = void (*)(int);
-  if (auto set =
-          reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    set(threads);
-  }
-}
-
 void BM_TrainStep(benchmark::State& state) {
-  SetThreads(static_cast<int>(state.range(0)));
+  SetCpuThreads(static_cast<int>(state.range(0)));
   UseAttention(state.range(1));
   at::manual_seed(0);
   const std::unique_ptr<Architecture> model = recursive_reasoning::MakeTrm(BenchCpuConfig());
@@ -122,7 +109,7 @@ BENCHMARK(BM_TrainStep)
     ->UseRealTime();
 
 void BM_EvalPass(benchmark::State& state) {
-  SetThreads(static_cast<int>(state.range(0)));
+  SetCpuThreads(static_cast<int>(state.range(0)));
   UseAttention(state.range(1));
   at::manual_seed(0);
   const std::unique_ptr<Architecture> model = recursive_reasoning::MakeTrm(BenchCpuConfig());
@@ -161,7 +148,7 @@ const nn::AttentionKernel& Kernel(int64_t which) {
 }
 
 void BM_AttentionForwardNoGrad(benchmark::State& state) {
-  SetThreads(static_cast<int>(state.range(0)));
+  SetCpuThreads(static_cast<int>(state.range(0)));
   const AttentionInputs in = BenchAttentionInputs(false);
   at::NoGradGuard no_grad;
   for (auto _ : state) {
@@ -175,7 +162,7 @@ BENCHMARK(BM_AttentionForwardNoGrad)
     ->UseRealTime();
 
 void BM_AttentionForwardBackward(benchmark::State& state) {
-  SetThreads(static_cast<int>(state.range(0)));
+  SetCpuThreads(static_cast<int>(state.range(0)));
   const AttentionInputs in = BenchAttentionInputs(true);
   const at::Tensor grad = at::randn({kBatch, kSeqLen + 16, 4, 32});
   for (auto _ : state) {
@@ -193,13 +180,7 @@ BENCHMARK(BM_AttentionForwardBackward)
 }  // namespace trm
 
 int main(int argc, char** argv) {
-  // ATen's OpenMP pool and OpenBLAS's pthread pool both spin while waiting for work; with two
-  // threads on two shared cores they starve each other (a train step went from 3 s to 8-50 s).
-  // libgomp reads the policy once at load time, so re-execute with it set.
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    execv("/proc/self/exe", argv);  // returns only on failure: carry on with the default policy
-  }
+  trm::ReexecWithPassiveOpenMpWaits(argv);
   // TRM_BENCH_GLIBC_DEFAULTS=1 measures with glibc's default trimming (what the reference had).
   if (std::getenv("TRM_BENCH_GLIBC_DEFAULTS") == nullptr) trm::nn::KeepFreedTensorMemoryForReuse();
   benchmark::Initialize(&argc, argv);

@@ -8,12 +8,11 @@
 #include <iostream>
 #include <thread>
 
-#include <ATen/Parallel.h>
-
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "trm/app/app.h"
+#include "trm/app/cpu_threads.h"
 #include "trm/base/paths.h"
 #include "trm/distributed/c10d_communicator.h"
 #include "trm/distributed/env.h"
@@ -65,11 +64,11 @@ int main(int argc, char** argv) {
   if (!env.ok()) trm::Die(env.status());
   // Share the cores between the processes of this machine unless told otherwise.
   if (experiment.train().num_threads() > 0) {
-    at::set_num_threads(experiment.train().num_threads());
+    trm::SetCpuThreads(experiment.train().num_threads());
   } else if (env->world_size > 1) {
     const char* local_world = std::getenv("LOCAL_WORLD_SIZE");
     const int per_node = local_world != nullptr ? std::max(1, std::atoi(local_world)) : env->world_size;
-    at::set_num_threads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / per_node));
+    trm::SetCpuThreads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / per_node));
   }
 
   std::string device = absl::GetFlag(FLAGS_device);

@@ -11,12 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "trm/app/cpu_threads.h"
 #include "trm/config/experiment_loader.h"
 #include "trm/nn/host_memory.h"
 #include "trm/plugin/plugin_loader.h"
 #include "trm/registry/registry.h"
-
-#include <ATen/Parallel.h>
 
 ABSL_FLAG(std::string, plugins, "",
           "Comma-separated plugins to load (names or .so paths). Default: every plugin in "
@@ -76,6 +75,7 @@ void PrintRegistries(std::ostream& out) {
 }
 
 std::vector<std::string> InitTool(int argc, char** argv, const char* usage) {
+  ReexecWithPassiveOpenMpWaits(argv);
   nn::KeepFreedTensorMemoryForReuse();
   MutableArgv0() = argv[0];
   // Collect every --set before Abseil parses (it keeps only the last value of a flag).
@@ -97,7 +97,7 @@ std::vector<std::string> InitTool(int argc, char** argv, const char* usage) {
   const int threads = absl::GetFlag(FLAGS_threads) > 0
                           ? absl::GetFlag(FLAGS_threads)
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(threads);
+  SetCpuThreads(threads);
 
   PluginLoader& loader = GlobalPluginLoader();
   std::vector<std::string> dirs = DefaultPluginDirs(argv[0]);

@@ -16,9 +16,9 @@ namespace trm {
 absl::StatusOr<int> PickFreePort();
 
 // Runs `nproc` copies of `executable` with `args` (argv[1..]) and the rendezvous environment
-// (MASTER_PORT: $MASTER_PORT if set, else a free port; OMP_WAIT_POLICY=passive unless set). Returns the exit status of the launch:
-// 0 when every worker exited 0, else the first failing worker's status (128 + signal number for a
-// worker killed by a signal).
+// (MASTER_PORT: $MASTER_PORT if set, else a free port; OMP_WAIT_POLICY=passive unless set).
+// Returns the exit status of the launch: 0 when every worker exited 0, else the first failing
+// worker's status (128 + signal number for a worker killed by a signal).
 absl::StatusOr<int> LaunchLocalWorkers(const std::string& executable,
                                        const std::vector<std::string>& args, int nproc);
 

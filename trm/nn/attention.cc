@@ -1,5 +1,6 @@
 #include "trm/nn/attention.h"
 
+#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
@@ -49,29 +50,32 @@ at::Tensor BlockedForward(const at::Tensor& qh, const at::Tensor& kh, const at::
   const int64_t tq = qh.size(1);
   const int64_t rows = QueryBlockRows(qh, kh);
   at::Tensor out = at::empty({heads, tq, vh.size(2)}, qh.options());
-  at::Tensor buffer = at::empty({rows, kh.size(1)}, qh.options());
   if (lse != nullptr) *lse = at::empty({heads, tq}, qh.options());
-  for (int64_t h = 0; h < heads; ++h) {
-    const at::Tensor k = kh[h];
-    const at::Tensor v = vh[h];
-    for (int64_t start = 0; start < tq; start += rows) {
-      const int64_t n = std::min(rows, tq - start);
-      at::Tensor scores = buffer.narrow(0, 0, n);
-      // beta = 0: the buffer's previous contents are ignored, not multiplied.
-      scores.addmm_(qh[h].narrow(0, start, n), k.t(), /*beta=*/0.0, /*alpha=*/scale);
-      if (lse == nullptr) {
-        at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
-      } else {
-        const at::Tensor row_max = scores.amax(-1, /*keepdim=*/true);
-        scores.sub_(row_max).exp_();
-        const at::Tensor row_sum = scores.sum(-1, /*keepdim=*/true);
-        scores.div_(row_sum);
-        lse->select(0, h).narrow(0, start, n).copy_((row_max + row_sum.log()).squeeze(-1));
+  // Heads in parallel: the per-block GEMMs are too small for the BLAS library to split.
+  at::parallel_for(0, heads, 1, [&](int64_t first_head, int64_t end_head) {
+    at::Tensor buffer = at::empty({rows, kh.size(1)}, qh.options());
+    for (int64_t h = first_head; h < end_head; ++h) {
+      const at::Tensor k = kh[h];
+      const at::Tensor v = vh[h];
+      for (int64_t start = 0; start < tq; start += rows) {
+        const int64_t n = std::min(rows, tq - start);
+        at::Tensor scores = buffer.narrow(0, 0, n);
+        // beta = 0: the buffer's previous contents are ignored, not multiplied.
+        scores.addmm_(qh[h].narrow(0, start, n), k.t(), /*beta=*/0.0, /*alpha=*/scale);
+        if (lse == nullptr) {
+          at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
+        } else {
+          const at::Tensor row_max = scores.amax(-1, /*keepdim=*/true);
+          scores.sub_(row_max).exp_();
+          const at::Tensor row_sum = scores.sum(-1, /*keepdim=*/true);
+          scores.div_(row_sum);
+          lse->select(0, h).narrow(0, start, n).copy_((row_max + row_sum.log()).squeeze(-1));
+        }
+        at::Tensor out_block = out.select(0, h).narrow(0, start, n);
+        at::mm_out(out_block, scores, v);
       }
-      at::Tensor out_block = out.select(0, h).narrow(0, start, n);
-      at::mm_out(out_block, scores, v);
     }
-  }
+  });
   return out;
 }
 
@@ -89,29 +93,31 @@ BlockedGrads BlockedBackward(const at::Tensor& qh, const at::Tensor& kh, const a
   const int64_t rows = QueryBlockRows(qh, kh);
   BlockedGrads grads{at::empty_like(qh), at::zeros_like(kh), at::zeros_like(vh)};
   const at::Tensor delta = (dout * out).sum(-1, /*keepdim=*/true);  // [BH, T, 1]
-  at::Tensor probs_buffer = at::empty({rows, kh.size(1)}, qh.options());
-  at::Tensor dscores_buffer = at::empty({rows, kh.size(1)}, qh.options());
-  for (int64_t h = 0; h < heads; ++h) {
-    const at::Tensor k = kh[h];
-    const at::Tensor v = vh[h];
-    at::Tensor dk = grads.dk[h];
-    at::Tensor dv = grads.dv[h];
-    for (int64_t start = 0; start < tq; start += rows) {
-      const int64_t n = std::min(rows, tq - start);
-      const at::Tensor q = qh[h].narrow(0, start, n);
-      const at::Tensor dout_block = dout[h].narrow(0, start, n);
-      at::Tensor probs = probs_buffer.narrow(0, 0, n);
-      probs.addmm_(q, k.t(), /*beta=*/0.0, /*alpha=*/scale);
-      probs.sub_(lse[h].narrow(0, start, n).unsqueeze(-1)).exp_();
-      dv.addmm_(probs.t(), dout_block);
-      at::Tensor dscores = dscores_buffer.narrow(0, 0, n);
-      dscores.addmm_(dout_block, v.t(), /*beta=*/0.0, /*alpha=*/1.0);
-      dscores.sub_(delta[h].narrow(0, start, n)).mul_(probs);
-      at::Tensor dq = grads.dq[h].narrow(0, start, n);
-      dq.addmm_(dscores, k, /*beta=*/0.0, /*alpha=*/scale);
-      dk.addmm_(dscores.t(), q, /*beta=*/1.0, /*alpha=*/scale);
+  at::parallel_for(0, heads, 1, [&](int64_t first_head, int64_t end_head) {
+    at::Tensor probs_buffer = at::empty({rows, kh.size(1)}, qh.options());
+    at::Tensor dscores_buffer = at::empty({rows, kh.size(1)}, qh.options());
+    for (int64_t h = first_head; h < end_head; ++h) {
+      const at::Tensor k = kh[h];
+      const at::Tensor v = vh[h];
+      at::Tensor dk = grads.dk[h];
+      at::Tensor dv = grads.dv[h];
+      for (int64_t start = 0; start < tq; start += rows) {
+        const int64_t n = std::min(rows, tq - start);
+        const at::Tensor q = qh[h].narrow(0, start, n);
+        const at::Tensor dout_block = dout[h].narrow(0, start, n);
+        at::Tensor probs = probs_buffer.narrow(0, 0, n);
+        probs.addmm_(q, k.t(), /*beta=*/0.0, /*alpha=*/scale);
+        probs.sub_(lse[h].narrow(0, start, n).unsqueeze(-1)).exp_();
+        dv.addmm_(probs.t(), dout_block);
+        at::Tensor dscores = dscores_buffer.narrow(0, 0, n);
+        dscores.addmm_(dout_block, v.t(), /*beta=*/0.0, /*alpha=*/1.0);
+        dscores.sub_(delta[h].narrow(0, start, n)).mul_(probs);
+        at::Tensor dq = grads.dq[h].narrow(0, start, n);
+        dq.addmm_(dscores, k, /*beta=*/0.0, /*alpha=*/scale);
+        dk.addmm_(dscores.t(), q, /*beta=*/1.0, /*alpha=*/scale);
+      }
     }
-  }
+  });
   return grads;
 }
 
