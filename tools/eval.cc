@@ -11,7 +11,6 @@
 // checkpoint). The model is built from the experiment with the dataset's shapes; a checkpoint of
 // another configuration is an error naming the mismatched tensors.
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +27,7 @@
 #include "trm/app/app.h"
 #include "trm/base/file_util.h"
 #include "trm/base/paths.h"
+#include "trm/base/strings.h"
 #include "trm/base/status_macros.h"
 #include "trm/checkpoint/safetensors.h"
 #include "trm/checkpoint/state_dict.h"
@@ -131,17 +131,6 @@ std::string DatasetRoot(const config::Experiment& experiment) {
         "experiment '", experiment.name(), "' names no dataset (data.path); pass --data=DIR")));
   }
   return ResolveDatasetPath(path, absl::GetFlag(FLAGS_data_root));
-}
-
-// "ARC/pass@2" before "ARC/pass@10": names ordered by their text, then by a trailing number.
-bool MetricOrder(const std::string& a, const std::string& b) {
-  const auto split = [](const std::string& name) {
-    size_t digits = name.size();
-    while (digits > 0 && std::isdigit(static_cast<unsigned char>(name[digits - 1]))) --digits;
-    const long long number = digits < name.size() ? std::stoll(name.substr(digits)) : -1;
-    return std::make_pair(name.substr(0, digits), number);
-  };
-  return split(a) < split(b);
 }
 
 std::string DefaultOutputDir(const config::Experiment& experiment) {
@@ -290,7 +279,7 @@ int Main(int argc, char** argv) {
   }
   std::vector<std::string> names;
   for (const auto& [name, value] : metrics) names.push_back(name);
-  std::sort(names.begin(), names.end(), MetricOrder);
+  std::sort(names.begin(), names.end(), NaturalLess);
   for (const std::string& name : names) {
     json["metrics"][name] = metrics.at(name);
     std::printf("%-28s %.6f\n", name.c_str(), metrics.at(name));

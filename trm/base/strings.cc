@@ -1,6 +1,8 @@
 #include "trm/base/strings.h"
 
 #include <algorithm>
+#include <cctype>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -53,6 +55,19 @@ std::string DidYouMean(const std::string& name, const std::vector<std::string>& 
   if (close.empty()) return "";
   for (std::string& c : close) c = "'" + c + "'";
   return " (did you mean " + absl::StrJoin(close, " or ") + "?)";
+}
+
+bool NaturalLess(const std::string& a, const std::string& b) {
+  const auto split = [](const std::string& name) {
+    size_t digits = name.size();
+    while (digits > 0 && std::isdigit(static_cast<unsigned char>(name[digits - 1]))) --digits;
+    const std::string number = name.substr(digits);
+    // Compare numbers by length first, then digit by digit: no overflow on long digit runs.
+    const size_t significant = number.find_first_not_of('0');
+    const std::string trimmed = significant == std::string::npos ? "" : number.substr(significant);
+    return std::make_tuple(name.substr(0, digits), !number.empty(), trimmed.size(), trimmed);
+  };
+  return split(a) < split(b);
 }
 
 }  // namespace trm

@@ -19,6 +19,9 @@ std::vector<std::string> ClosestMatches(const std::string& name,
 // " (did you mean 'a' or 'b'?)" or "" when nothing is close.
 std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);
 
+// Orders names by their text, then by a trailing number: "ARC/pass@2" before "ARC/pass@10".
+bool NaturalLess(const std::string& a, const std::string& b);
+
 }  // namespace trm
 
 #endif  // TRM_BASE_STRINGS_H_

@@ -1,5 +1,7 @@
 #include "trm/base/strings.h"
 
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -22,4 +24,16 @@ TEST(ClosestMatchesTest, SuggestsNearNamesBestFirst) {
 }
 
 }  // namespace
+TEST(NaturalLessTest, TrailingNumbersCompareAsNumbers) {
+  std::vector<std::string> names = {"ARC/pass@10", "all/accuracy", "ARC/pass@2", "ARC/pass@1000",
+                                    "ARC/pass@1", "ARC/pass@100", "ARC/pass@5"};
+  std::sort(names.begin(), names.end(), NaturalLess);
+  EXPECT_EQ(names, (std::vector<std::string>{"ARC/pass@1", "ARC/pass@2", "ARC/pass@5",
+                                             "ARC/pass@10", "ARC/pass@100", "ARC/pass@1000",
+                                             "all/accuracy"}));
+  EXPECT_TRUE(NaturalLess("step_9", "step_010"));
+  EXPECT_TRUE(NaturalLess("step", "step_1"));
+  EXPECT_FALSE(NaturalLess("x99999999999999999999999", "x1"));
+}
+
 }  // namespace trm

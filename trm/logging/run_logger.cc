@@ -2,16 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
 #include "trm/base/file_util.h"
+#include "trm/base/strings.h"
 
 namespace trm {
 namespace {
@@ -186,7 +189,10 @@ absl::Status RunLogger::LogTrain(int64_t step, const std::map<std::string, doubl
 absl::Status RunLogger::LogEval(int64_t step, const std::map<std::string, double>& metrics) {
   if (absl::Status s = WriteFiles(step, metrics); !s.ok()) return s;
   std::string line = absl::StrCat("eval at step ", step);
-  for (const auto& [key, value] : metrics) line += absl::StrFormat(" | %s %.4f", key, value);
+  std::vector<std::string> names;
+  for (const auto& entry : metrics) names.push_back(entry.first);
+  std::sort(names.begin(), names.end(), NaturalLess);
+  for (const std::string& name : names) line += absl::StrFormat(" | %s %.4f", name, metrics.at(name));
   Info(line);
   return Flush();
 }
