@@ -10,6 +10,8 @@
 // torch.save .pt), a checkpoint folder of our trainer (step_N/), or a run folder (its latest
 // checkpoint). The model is built from the experiment with the dataset's shapes; a checkpoint of
 // another configuration is an error naming the mismatched tensors.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -251,11 +253,13 @@ int Main(int argc, char** argv) {
   EvaluationOptions options;
   options.output_dir = out_dir;
   if (root) {
-    options.on_batch = [&](const EvalProgress& progress) {
-      std::fprintf(stderr, "\reval: batch %lld/%lld, %.1f rows/s   ",
+    // One line rewritten in place on a terminal; a line per batch in logs.
+    const bool terminal = isatty(fileno(stderr)) != 0;
+    options.on_batch = [&, terminal](const EvalProgress& progress) {
+      std::fprintf(stderr, "%seval: batch %lld/%lld, %.1f rows/s%s", terminal ? "\r" : "",
                    static_cast<long long>(progress.batches), static_cast<long long>(batches_per_rank),
-                   progress.rows / std::max(progress.seconds, 1e-9));
-      if (progress.batches == batches_per_rank) std::fprintf(stderr, "\n");
+                   progress.rows / std::max(progress.seconds, 1e-9),
+                   terminal && progress.batches < batches_per_rank ? "   " : "\n");
     };
   }
   const auto start = std::chrono::steady_clock::now();

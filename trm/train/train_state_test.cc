@@ -38,18 +38,8 @@ TEST(TrainStateTest, BytesRoundTrip) {
   EXPECT_EQ(TensorToBytes(BytesToTensor("")), "");
 }
 
-config::ArchConfig ToyConfig() {
-  config::ArchConfig config;
-  config.set_hidden_size(8);
-  config.set_vocab_size(5);
-  config.set_seq_len(6);
-  config.set_batch_size(4);
-  config.set_num_puzzle_identifiers(10);
-  return config;
-}
-
 TEST(TrainStateTest, LiveParametersLoadIntoTheModel) {
-  testing::ToyActModel source(ToyConfig()), target(ToyConfig());
+  testing::ToyActModel source(testing::ToyArchConfig()), target(testing::ToyArchConfig());
   std::map<std::string, at::Tensor> state;
   for (const auto& item : source.named_parameters()) {
     state[kLiveParameterPrefix + item.key()] = item.value().detach() + 1;
@@ -61,7 +51,7 @@ TEST(TrainStateTest, LiveParametersLoadIntoTheModel) {
 }
 
 TEST(TrainStateTest, LiveParametersErrorsNameTheFileAndParameter) {
-  testing::ToyActModel model(ToyConfig());
+  testing::ToyActModel model(testing::ToyArchConfig());
   std::map<std::string, at::Tensor> state;
   EXPECT_EQ(LoadLiveParameters(state, "s.safetensors", model).code(), absl::StatusCode::kNotFound);
   const auto params = model.named_parameters();

@@ -40,12 +40,7 @@ class ConstantSchedule : public LrSchedule {
 };
 
 config::ArchConfig ToyConfig() {
-  config::ArchConfig config;
-  config.set_hidden_size(8);
-  config.set_vocab_size(5);
-  config.set_seq_len(6);
-  config.set_batch_size(4);
-  config.set_num_puzzle_identifiers(10);
+  config::ArchConfig config = testing::ToyArchConfig();
   config.set_halt_max_steps(3);
   config.set_halt_exploration_prob(0.5);
   return config;

@@ -4,6 +4,16 @@
 
 namespace trm::testing {
 
+config::ArchConfig ToyArchConfig() {
+  config::ArchConfig config;
+  config.set_hidden_size(8);
+  config.set_vocab_size(5);
+  config.set_seq_len(6);
+  config.set_batch_size(4);
+  config.set_num_puzzle_identifiers(10);
+  return config;
+}
+
 ToyActModel::ToyActModel(const config::ArchConfig& config) : Architecture(config) {
   const int64_t d = config.hidden_size();
   embed_ = register_parameter("embed", at::randn({config.vocab_size(), d}) * 0.5);

@@ -11,6 +11,10 @@
 
 namespace trm::testing {
 
+// A small configuration for ToyActModel: hidden 8, vocabulary 5, 6 positions, batch 4, 10 puzzle
+// identifiers.
+config::ArchConfig ToyArchConfig();
+
 // z <- tanh(z + embed(inputs) + puzzle(ids)) ; logits = z W ; q = mean_t(z) Q + b.
 class ToyActModel : public Architecture {
  public:
