@@ -36,20 +36,22 @@ double StatusGiB(const std::string& field) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) * 1024 / kGiB;
+    if (line.rfind(field + ":", 0) == 0)
+      return std::stod(line.substr(field.size() + 1)) * 1024 / kGiB;
   }
   return -1;
 }
 
 class Phase {
  public:
-  explicit Phase(std::string name) : name_(std::move(name)), start_(std::chrono::steady_clock::now()) {}
+  explicit Phase(std::string name)
+      : name_(std::move(name)), start_(std::chrono::steady_clock::now()) {}
   void Done(double gib_processed) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::cout << absl::StrFormat("%-44s %7.2f s %6.2f GiB/s   RssAnon %5.2f GiB  RssFile %5.2f GiB\n",
-                                 name_, seconds, gib_processed / seconds, StatusGiB("RssAnon"),
-                                 StatusGiB("RssFile"));
+    std::cout << absl::StrFormat(
+        "%-44s %7.2f s %6.2f GiB/s   RssAnon %5.2f GiB  RssFile %5.2f GiB\n", name_, seconds,
+        gib_processed / seconds, StatusGiB("RssAnon"), StatusGiB("RssFile"));
   }
 
  private:

@@ -99,7 +99,8 @@ void Measure(int threads) {
   config::OptimizerConfig sign_config;
   sign_config.set_name("sparse_sign_sgd");
   sign_config.set_lr(1e-2);
-  std::unique_ptr<Optimizer> adam = OrDie(OptimizerRegistry().Create("adam_atan2", adam_config, dense));
+  std::unique_ptr<Optimizer> adam =
+      OrDie(OptimizerRegistry().Create("adam_atan2", adam_config, dense));
   std::unique_ptr<Optimizer> sign =
       OrDie(OptimizerRegistry().Create("sparse_sign_sgd", sign_config, sparse));
   config::LrScheduleConfig schedule_config;
@@ -116,7 +117,8 @@ void Measure(int threads) {
     const Batch data = RandomBatch(batch);
     const auto start = std::chrono::steady_clock::now();
     if (absl::Status s = step.Run(i + 1, data).status(); !s.ok()) Die(s);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (i > 0) train_seconds.push_back(seconds);  // step 0 warms up allocator and caches
   }
   std::printf("threads %d  train step  median %.3f s  (min %.3f, max %.3f, %zu steps)\n", threads,
@@ -135,7 +137,8 @@ void Measure(int threads) {
       loss->Compute(next, outputs);
       carry = std::move(next);
     }
-    eval_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    eval_seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   if (!eval_seconds.empty()) {
     std::printf("threads %d  eval pass   median %.3f s  (%zu passes of %d ACT steps)\n", threads,
@@ -149,9 +152,10 @@ void Measure(int threads) {
 
 int main(int argc, char** argv) {
   trm::InitTool(argc, argv, "bench_train_step [--threads_list=1,2] [--steps=N]");
-  std::printf("bench_cpu: TRM hidden 128, 4 heads, L_layers 2, H_cycles 2, L_cycles 2, batch %d, "
-              "seq 900, float32 (Python reference: 4.74 s / 4.31 s per step at 1 / 2 threads)\n",
-              absl::GetFlag(FLAGS_batch_size));
+  std::printf(
+      "bench_cpu: TRM hidden 128, 4 heads, L_layers 2, H_cycles 2, L_cycles 2, batch %d, "
+      "seq 900, float32 (Python reference: 4.74 s / 4.31 s per step at 1 / 2 threads)\n",
+      absl::GetFlag(FLAGS_batch_size));
   for (const std::string& threads : absl::GetFlag(FLAGS_threads_list)) {
     trm::Measure(std::max(1, std::atoi(threads.c_str())));
   }

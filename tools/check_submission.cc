@@ -1,5 +1,6 @@
 // bazel run //tools:check_submission -- --submission=submission.json
-//     --challenges=arc-agi_evaluation2_challenges.json [--solutions=arc-agi_evaluation2_solutions.json]
+//     --challenges=arc-agi_evaluation2_challenges.json
+//     [--solutions=arc-agi_evaluation2_solutions.json]
 //
 // Checks a submission.json against a Kaggle challenges file (every task, every test input, two
 // attempts, valid grids) and, when the expected outputs are known (--solutions, or a dataset's
@@ -52,14 +53,13 @@ int main(int argc, char** argv) {
   for (const trm::ArcTask& task : *challenges) inputs += task.test.size();
   std::cout << absl::StrFormat("valid: %d tasks, %d test inputs, %d attempts each\n",
                                challenges->size(), inputs, absl::GetFlag(FLAGS_attempts));
-  const bool solutions_known = std::all_of(
-      challenges->begin(), challenges->end(), [](const trm::ArcTask& task) {
+  const bool solutions_known =
+      std::all_of(challenges->begin(), challenges->end(), [](const trm::ArcTask& task) {
         return std::all_of(task.test.begin(), task.test.end(),
                            [](const trm::ArcPair& pair) { return pair.output.has_value(); });
       });
   if (solutions_known) {
-    absl::StatusOr<double> score =
-        trm::ScoreSubmission(*submission, *challenges, challenges_path);
+    absl::StatusOr<double> score = trm::ScoreSubmission(*submission, *challenges, challenges_path);
     if (!score.ok()) trm::Die(score.status());
     std::cout << absl::StrFormat("score: %.6f (%.2f%% of %d tasks)\n", *score, 100 * *score,
                                  challenges->size());

@@ -1,10 +1,11 @@
 // Evaluates a model on the test split of a built dataset: metrics (printed and saved as JSON),
 // submission.json in the Kaggle ARC Prize format, and optionally an HTML report.
 //
-//   bazel run //tools:eval -- --experiment=arc2_trm --checkpoint=runs/arc2_trm/checkpoints/step_1000
-//   bazel run //tools:eval -- --experiment=arc2_trm --checkpoint=step_722098 --report=runs/report
-//   bazel run //tools:eval -- --experiment=arc2_trm_cpu --checkpoint=runs/arc2_trm_cpu --weights=raw
-//   bazel run //tools:eval -- --experiment=arc2_trm_cpu --untrained      # pipeline smoke test
+//   bazel run //tools:eval -- --experiment=arc2_trm
+//   --checkpoint=runs/arc2_trm/checkpoints/step_1000 bazel run //tools:eval --
+//   --experiment=arc2_trm --checkpoint=step_722098 --report=runs/report bazel run //tools:eval --
+//   --experiment=arc2_trm_cpu --checkpoint=runs/arc2_trm_cpu --weights=raw bazel run //tools:eval
+//   -- --experiment=arc2_trm_cpu --untrained      # pipeline smoke test
 //
 // --checkpoint takes a weights file (our .safetensors, a reference checkpoint `step_N`, a
 // torch.save .pt), a checkpoint folder of our trainer (step_N/), or a run folder (its latest
@@ -29,8 +30,8 @@
 #include "trm/app/app.h"
 #include "trm/base/file_util.h"
 #include "trm/base/paths.h"
-#include "trm/base/strings.h"
 #include "trm/base/status_macros.h"
+#include "trm/base/strings.h"
 #include "trm/checkpoint/safetensors.h"
 #include "trm/checkpoint/state_dict.h"
 #include "trm/data/dataset_paths.h"
@@ -103,9 +104,10 @@ absl::StatusOr<CheckpointSource> ResolveCheckpoint(const std::string& flag) {
       }
     }
     if (!fs::exists(CheckpointWeightsPath(folder))) {
-      return absl::NotFoundError(absl::StrCat(
-          path, ": neither a checkpoint folder (no ", fs::path(CheckpointWeightsPath(path)).filename().string(),
-          ") nor a run folder with checkpoints"));
+      return absl::NotFoundError(
+          absl::StrCat(path, ": neither a checkpoint folder (no ",
+                       fs::path(CheckpointWeightsPath(path)).filename().string(),
+                       ") nor a run folder with checkpoints"));
     }
   }
   return CheckpointSource{CheckpointWeightsPath(folder), folder};
@@ -126,8 +128,8 @@ absl::StatusOr<std::string> LoadRawParameters(const std::string& folder, Archite
 
 std::string DatasetRoot(const config::Experiment& experiment) {
   if (!absl::GetFlag(FLAGS_data).empty()) return ResolveUserPath(absl::GetFlag(FLAGS_data));
-  const std::string& path =
-      experiment.data().test_path().empty() ? experiment.data().path() : experiment.data().test_path();
+  const std::string& path = experiment.data().test_path().empty() ? experiment.data().path()
+                                                                  : experiment.data().test_path();
   if (path.empty()) {
     Die(absl::InvalidArgumentError(absl::StrCat(
         "experiment '", experiment.name(), "' names no dataset (data.path); pass --data=DIR")));
@@ -136,7 +138,8 @@ std::string DatasetRoot(const config::Experiment& experiment) {
 }
 
 std::string DefaultOutputDir(const config::Experiment& experiment) {
-  const std::string root = WorkspaceRoot().empty() ? std::string("runs") : WorkspaceRoot() + "/runs";
+  const std::string root =
+      WorkspaceRoot().empty() ? std::string("runs") : WorkspaceRoot() + "/runs";
   return absl::StrCat(root, "/eval/", experiment.name());
 }
 
@@ -148,8 +151,8 @@ int Main(int argc, char** argv) {
   InitTool(argc, argv, usage.c_str());
   const int nproc = absl::GetFlag(FLAGS_nproc_per_node);
   if (nproc > 1 && std::getenv("RANK") == nullptr) {
-    return OrDie(LaunchLocalWorkers(SelfExecutable(), ArgsWithoutFlag(argc, argv, "nproc_per_node"),
-                                    nproc));
+    return OrDie(
+        LaunchLocalWorkers(SelfExecutable(), ArgsWithoutFlag(argc, argv, "nproc_per_node"), nproc));
   }
   config::Experiment experiment = ExperimentFromFlagsOrDie();
 
@@ -159,7 +162,8 @@ int Main(int argc, char** argv) {
   }
   const std::string weights = absl::GetFlag(FLAGS_weights);
   if (weights != "ema" && weights != "raw") {
-    Die(absl::InvalidArgumentError(absl::StrCat("--weights must be 'ema' or 'raw', got '", weights, "'")));
+    Die(absl::InvalidArgumentError(
+        absl::StrCat("--weights must be 'ema' or 'raw', got '", weights, "'")));
   }
   std::optional<CheckpointSource> checkpoint;
   if (!untrained) {
@@ -167,7 +171,8 @@ int Main(int argc, char** argv) {
     if (weights == "raw" && checkpoint->folder.empty()) {
       Die(absl::InvalidArgumentError(absl::StrCat(
           "--weights=raw needs a checkpoint folder of our trainer (its training state holds the "
-          "live weights); ", checkpoint->weights_file, " is a single weights file")));
+          "live weights); ",
+          checkpoint->weights_file, " is a single weights file")));
     }
   }
 
@@ -177,7 +182,8 @@ int Main(int argc, char** argv) {
   CommunicatorOptions communicator_options;
   communicator_options.backend = experiment.distributed().backend();
   communicator_options.device = device_name;
-  const std::unique_ptr<Communicator> communicator = OrDie(MakeCommunicator(env, communicator_options));
+  const std::unique_ptr<Communicator> communicator =
+      OrDie(MakeCommunicator(env, communicator_options));
   const bool root = communicator->rank() == 0;
   const at::Device device(device_name);
 
@@ -200,7 +206,8 @@ int Main(int argc, char** argv) {
   data_options.seed = static_cast<uint64_t>(experiment.train().seed());
   const std::unique_ptr<PuzzleDataset> test_data = OrDie(PuzzleDataset::Open(data_options));
   int64_t examples = 0;
-  for (size_t set = 0; set < test_data->set_names().size(); ++set) examples += test_data->num_examples(set);
+  for (size_t set = 0; set < test_data->set_names().size(); ++set)
+    examples += test_data->num_examples(set);
   if (examples == 0) {
     Die(absl::FailedPreconditionError(absl::StrCat(data_root, "/test: the test split is empty")));
   }
@@ -215,13 +222,16 @@ int Main(int argc, char** argv) {
   at::manual_seed(experiment.train().seed());
   std::unique_ptr<Architecture> model = OrDie(ArchitectureRegistry().Create(arch.name(), arch));
   model->to(device);
-  std::string weights_description = "untrained (seed " + std::to_string(experiment.train().seed()) + ")";
+  std::string weights_description =
+      "untrained (seed " + std::to_string(experiment.train().seed()) + ")";
   if (checkpoint.has_value()) {
     const LoadReport report = OrDie(LoadWeightsFile(checkpoint->weights_file, *model));
     weights_description = absl::StrCat(report.tensors, " tensors from ", checkpoint->weights_file);
-    if (weights == "raw") weights_description = OrDie(LoadRawParameters(checkpoint->folder, *model));
+    if (weights == "raw")
+      weights_description = OrDie(LoadRawParameters(checkpoint->folder, *model));
   }
-  std::unique_ptr<LossHead> loss_head = OrDie(LossRegistry().Create(experiment.loss().name(), experiment.loss()));
+  std::unique_ptr<LossHead> loss_head =
+      OrDie(LossRegistry().Create(experiment.loss().name(), experiment.loss()));
 
   std::vector<std::unique_ptr<Evaluator>> evaluators;
   std::vector<Evaluator*> evaluator_pointers;
@@ -231,8 +241,9 @@ int Main(int argc, char** argv) {
     evaluator_pointers.push_back(evaluators.back().get());
   }
 
-  const std::string out_dir = absl::GetFlag(FLAGS_out).empty() ? DefaultOutputDir(experiment)
-                                                               : ResolveUserPath(absl::GetFlag(FLAGS_out));
+  const std::string out_dir = absl::GetFlag(FLAGS_out).empty()
+                                  ? DefaultOutputDir(experiment)
+                                  : ResolveUserPath(absl::GetFlag(FLAGS_out));
   if (root) {
     std::printf("evaluating %s on %s (%lld test rows, global batch %lld, %d process(es), %s)\n",
                 weights_description.c_str(), data_root.c_str(), static_cast<long long>(examples),
@@ -257,7 +268,8 @@ int Main(int argc, char** argv) {
     const bool terminal = isatty(fileno(stderr)) != 0;
     options.on_batch = [&, terminal](const EvalProgress& progress) {
       std::fprintf(stderr, "%seval: batch %lld/%lld, %.1f rows/s%s", terminal ? "\r" : "",
-                   static_cast<long long>(progress.batches), static_cast<long long>(batches_per_rank),
+                   static_cast<long long>(progress.batches),
+                   static_cast<long long>(batches_per_rank),
                    progress.rows / std::max(progress.seconds, 1e-9),
                    terminal && progress.batches < batches_per_rank ? "   " : "\n");
     };
@@ -265,7 +277,8 @@ int Main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   const std::map<std::string, double> metrics =
       OrDie(Evaluate(*model, *loss_head, next_batch, evaluator_pointers, *communicator, options));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!root) return 0;
 
   nlohmann::ordered_json json;
@@ -278,7 +291,8 @@ int Main(int argc, char** argv) {
   json["device"] = device.str();
   json["seconds"] = seconds;
   for (const config::EvaluatorConfig& config : experiment.evaluators()) {
-    json["evaluators"].push_back({{"name", config.name()}, {"aggregated_voting", config.aggregated_voting()},
+    json["evaluators"].push_back({{"name", config.name()},
+                                  {"aggregated_voting", config.aggregated_voting()},
                                   {"submission_k", config.submission_k()}});
   }
   std::vector<std::string> names;
@@ -290,7 +304,8 @@ int Main(int argc, char** argv) {
   }
   std::error_code error;
   fs::create_directories(out_dir, error);
-  if (error) Die(absl::InternalError(absl::StrCat(out_dir, ": cannot create folder: ", error.message())));
+  if (error)
+    Die(absl::InternalError(absl::StrCat(out_dir, ": cannot create folder: ", error.message())));
   OrDie(WriteFileAtomically(out_dir + "/metrics.json", json.dump(2) + "\n"));
   std::printf("wrote %s/metrics.json", out_dir.c_str());
   if (fs::exists(out_dir + "/submission.json")) std::printf(" and submission.json");

@@ -26,7 +26,8 @@
 #include "trm/checkpoint/weights_file.h"
 #include "trm/model/architecture.h"
 
-ABSL_FLAG(std::string, in, "", "Weights to import: reference checkpoint, torch.save dict or safetensors.");
+ABSL_FLAG(std::string, in, "",
+          "Weights to import: reference checkpoint, torch.save dict or safetensors.");
 ABSL_FLAG(std::string, out, "", "Safetensors file to write.");
 ABSL_FLAG(bool, overwrite, false, "Replace --out if it exists.");
 ABSL_FLAG(bool, puzzle_embedding_mean_on_resize, false,
@@ -100,7 +101,8 @@ int Run() {
   } else {
     config::ArchConfig* arch = experiment->mutable_arch();
     if (absl::Status s = FillDatasetShapes(*stripped, arch); !s.ok()) Die(s);
-    absl::StatusOr<std::unique_ptr<Architecture>> model = ArchitectureRegistry().Create(arch->name(), *arch);
+    absl::StatusOr<std::unique_ptr<Architecture>> model =
+        ArchitectureRegistry().Create(arch->name(), *arch);
     if (!model.ok()) Die(model.status());
     LoadWeightsOptions options;
     options.puzzle_embedding_mean_on_resize = absl::GetFlag(FLAGS_puzzle_embedding_mean_on_resize);
@@ -114,8 +116,8 @@ int Run() {
     absl::StrAppend(&summary, ", validated against '", arch->name(), "' of experiment '",
                     experiment->name(), "' (", trainable, " trainable parameters)");
     if (!report->converted.empty()) {
-      absl::StrAppend(&summary, ", converted to the model's dtype: ",
-                      absl::StrJoin(report->converted, ", "));
+      absl::StrAppend(&summary,
+                      ", converted to the model's dtype: ", absl::StrJoin(report->converted, ", "));
     }
     if (!report->puzzle_embedding_mean_of.empty()) {
       absl::StrAppend(&summary, ", puzzle table set to the mean of the stored [",

@@ -19,22 +19,25 @@
 #include "trm/distributed/launcher.h"
 #include "trm/train/trainer.h"
 
-ABSL_FLAG(std::string, run_dir, "",
-          "Output folder of the run (default: checkpoint.dir, else <workspace>/runs/<experiment>).");
+ABSL_FLAG(
+    std::string, run_dir, "",
+    "Output folder of the run (default: checkpoint.dir, else <workspace>/runs/<experiment>).");
 ABSL_FLAG(std::string, resume, "",
           "'latest' (newest checkpoint of the run folder; starts fresh if there is none) or a "
           "checkpoint folder to continue from exactly.");
 ABSL_FLAG(std::string, device, "cpu", "cpu, or cuda (each process uses cuda:LOCAL_RANK).");
 ABSL_FLAG(int, nproc_per_node, 0,
           "Start this many processes on this machine (like torchrun --nproc_per_node).");
-ABSL_FLAG(int64_t, max_steps, 0, "Stop after this many optimizer steps (overrides train.max_steps).");
+ABSL_FLAG(int64_t, max_steps, 0,
+          "Stop after this many optimizer steps (overrides train.max_steps).");
 ABSL_FLAG(std::string, data_root, "", "Folder of built datasets (default: <workspace>/runs/data).");
 ABSL_FLAG(std::string, arc_dir, "", "Folder of the raw ARC task files (for building the dataset).");
 
 namespace {
 
 std::string DefaultRunDir(const trm::config::Experiment& experiment) {
-  if (!experiment.checkpoint().dir().empty()) return trm::ResolveUserPath(experiment.checkpoint().dir());
+  if (!experiment.checkpoint().dir().empty())
+    return trm::ResolveUserPath(experiment.checkpoint().dir());
   const std::string root = trm::WorkspaceRoot();
   return (root.empty() ? std::string("runs") : root + "/runs") + "/" + experiment.name();
 }
@@ -67,8 +70,10 @@ int main(int argc, char** argv) {
     trm::SetCpuThreads(experiment.train().num_threads());
   } else if (env->world_size > 1) {
     const char* local_world = std::getenv("LOCAL_WORLD_SIZE");
-    const int per_node = local_world != nullptr ? std::max(1, std::atoi(local_world)) : env->world_size;
-    trm::SetCpuThreads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / per_node));
+    const int per_node =
+        local_world != nullptr ? std::max(1, std::atoi(local_world)) : env->world_size;
+    trm::SetCpuThreads(
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / per_node));
   }
 
   std::string device = absl::GetFlag(FLAGS_device);

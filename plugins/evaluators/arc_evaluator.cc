@@ -26,7 +26,8 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
 absl::Status MakeDirectories(const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) return absl::InternalError(absl::StrCat(dir, ": cannot create folder: ", error.message()));
+  if (error)
+    return absl::InternalError(absl::StrCat(dir, ": cannot create folder: ", error.message()));
   return absl::OkStatus();
 }
 
@@ -34,7 +35,8 @@ absl::StatusOr<at::Tensor> Output(const std::map<std::string, at::Tensor>& outpu
                                   const std::string& name) {
   auto it = outputs.find(name);
   if (it == outputs.end() || !it->second.defined()) {
-    return absl::InvalidArgumentError(absl::StrCat("arc evaluator: model output '", name, "' missing"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("arc evaluator: model output '", name, "' missing"));
   }
   return it->second;
 }
@@ -55,11 +57,13 @@ ArcEvaluator::ArcEvaluator(const config::EvaluatorConfig& config, const Evaluato
 
 absl::Status ArcEvaluator::Load() {
   if (config_.submission_k() < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "evaluators.submission_k must be at least 1, got ", config_.submission_k()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("evaluators.submission_k must be at least 1, got ", config_.submission_k()));
   }
   for (int k : pass_ks_) {
-    if (k < 1) return absl::InvalidArgumentError(absl::StrCat("evaluators.pass_ks: ", k, " is not positive"));
+    if (k < 1)
+      return absl::InvalidArgumentError(
+          absl::StrCat("evaluators.pass_ks: ", k, " is not positive"));
   }
   if (context_.communicator == nullptr) {
     return absl::InvalidArgumentError("arc evaluator: no communicator");
@@ -69,7 +73,8 @@ absl::Status ArcEvaluator::Load() {
   }
   const std::string identifiers_path = JoinPath(context_.data_path, "identifiers.json");
   TRM_ASSIGN_OR_RETURN(const std::string identifiers_text, ReadFileToString(identifiers_path));
-  TRM_ASSIGN_OR_RETURN(const OrderedJson identifiers, ParseJsonText(identifiers_text, identifiers_path));
+  TRM_ASSIGN_OR_RETURN(const OrderedJson identifiers,
+                       ParseJsonText(identifiers_text, identifiers_path));
   if (!identifiers.is_array()) {
     return absl::InvalidArgumentError(
         absl::StrCat(identifiers_path, ": expected a list of puzzle names"));
@@ -114,10 +119,10 @@ absl::Status ArcEvaluator::BeginEval() {
 
 absl::StatusOr<ParsedName> ArcEvaluator::NameOf(int64_t identifier) const {
   if (identifier < 0 || identifier >= static_cast<int64_t>(identifiers_.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "arc evaluator: puzzle identifier ", identifier, " is outside identifiers.json (",
-        identifiers_.size(), " names): the checkpoint or batch does not belong to ",
-        context_.data_path));
+    return absl::InvalidArgumentError(
+        absl::StrCat("arc evaluator: puzzle identifier ", identifier,
+                     " is outside identifiers.json (", identifiers_.size(),
+                     " names): the checkpoint or batch does not belong to ", context_.data_path));
   }
   std::optional<ParsedName> parsed = ParseAugmentedName(identifiers_[identifier]);
   if (!parsed) {
@@ -138,15 +143,16 @@ absl::Status ArcEvaluator::UpdateBatch(const Batch& batch,
   preds = preds.to(cpu_int).contiguous();
   const at::Tensor identifiers = batch.puzzle_identifiers.to(at::kCPU).to(at::kLong).contiguous();
   // float64 on the CPU, with LibTorch's own sigmoid, as the reference.
-  const at::Tensor confidence = at::sigmoid(q_halt_logits.to(at::kCPU).to(at::kDouble)).contiguous();
+  const at::Tensor confidence =
+      at::sigmoid(q_halt_logits.to(at::kCPU).to(at::kDouble)).contiguous();
 
   if (inputs.dim() != 2 || preds.sizes() != inputs.sizes() || identifiers.dim() != 1 ||
       identifiers.size(0) != inputs.size(0) || confidence.dim() != 1 ||
       confidence.size(0) != inputs.size(0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "arc evaluator: inconsistent shapes: inputs ", ShapeString(inputs), ", preds ",
-        ShapeString(preds), ", puzzle_identifiers ", ShapeString(identifiers), ", q_halt_logits ",
-        ShapeString(confidence)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("arc evaluator: inconsistent shapes: inputs ", ShapeString(inputs), ", preds ",
+                     ShapeString(preds), ", puzzle_identifiers ", ShapeString(identifiers),
+                     ", q_halt_logits ", ShapeString(confidence)));
   }
   const int64_t rows = inputs.size(0);
   TRM_ASSIGN_OR_RETURN(const int side, CanvasSide(inputs.size(1)));
@@ -196,8 +202,8 @@ absl::StatusOr<std::map<std::string, double>> ArcEvaluator::Result(const std::st
   if (!output_dir.empty()) {
     TRM_RETURN_IF_ERROR(MakeDirectories(output_dir));
     TRM_RETURN_IF_ERROR(WriteSubmission(JoinPath(output_dir, kSubmissionFile),
-                                        results_->Submission(), tasks_,
-                                        tasks_path_, config_.submission_k()));
+                                        results_->Submission(), tasks_, tasks_path_,
+                                        config_.submission_k()));
   }
   return metrics_;
 }
@@ -219,7 +225,8 @@ absl::Status ArcEvaluator::WriteReport(
   return WriteFileAtomically(JoinPath(dir, kReportFile), RenderArcReport(*results_, options));
 }
 
-TRM_REGISTER_CLASS(EvaluatorRegistry, "arc", ArcEvaluator,
-                   "ARC-AGI: votes over augmented variants, ARC/pass@k, submission.json, HTML report");
+TRM_REGISTER_CLASS(
+    EvaluatorRegistry, "arc", ArcEvaluator,
+    "ARC-AGI: votes over augmented variants, ARC/pass@k, submission.json, HTML report");
 
 }  // namespace trm::plugins

@@ -1,6 +1,6 @@
-// Cost of the ARC evaluator at the scale of the ARC-AGI-2 evaluation (spec §7.9: 120 tasks, 172 test
-// inputs, about 1000 augmented variants of each, 170k test rows in batches of 768), next to the
-// model's own cost (the evaluation forward: //tools:bench_trm's BM_EvalPass).
+// Cost of the ARC evaluator at the scale of the ARC-AGI-2 evaluation (spec §7.9: 120 tasks, 172
+// test inputs, about 1000 augmented variants of each, 170k test rows in batches of 768), next to
+// the model's own cost (the evaluation forward: //tools:bench_trm's BM_EvalPass).
 //   BM_UpdateBatch: crop, inverse augmentation, hashes and votes of one 768-row batch.
 //   BM_Result:      ranking all candidates of every test input and building the submission.
 //
@@ -76,7 +76,8 @@ class Scale {
 
   // Rows [first, first + kBatch) of the test split (variant-major within a task, as stored).
   std::pair<Batch, std::map<std::string, at::Tensor>> MakeBatch(int64_t first) {
-    Batch batch{at::zeros({kBatch, kSide * kSide}, at::kInt), at::Tensor(), at::zeros({kBatch}, at::kInt)};
+    Batch batch{at::zeros({kBatch, kSide * kSide}, at::kInt), at::Tensor(),
+                at::zeros({kBatch}, at::kInt)};
     at::Tensor preds = at::zeros({kBatch, kSide * kSide}, at::kLong);
     at::Tensor q = at::randn({kBatch});
     for (int64_t b = 0; b < kBatch; ++b) {
@@ -122,7 +123,8 @@ Scale& TheScale() {
 
 void BM_UpdateBatch(benchmark::State& state) {
   auto communicator = MakeSingleProcessCommunicator();
-  ArcEvaluator evaluator(config::EvaluatorConfig(), EvaluatorContext{TheScale().dir(), communicator.get()});
+  ArcEvaluator evaluator(config::EvaluatorConfig(),
+                         EvaluatorContext{TheScale().dir(), communicator.get()});
   if (!evaluator.BeginEval().ok()) state.SkipWithError("BeginEval failed");
   auto [batch, outputs] = TheScale().MakeBatch(12345);
   for (auto _ : state) {
@@ -134,7 +136,8 @@ BENCHMARK(BM_UpdateBatch)->Unit(benchmark::kMillisecond);
 
 void BM_Result(benchmark::State& state) {
   auto communicator = MakeSingleProcessCommunicator();
-  ArcEvaluator evaluator(config::EvaluatorConfig(), EvaluatorContext{TheScale().dir(), communicator.get()});
+  ArcEvaluator evaluator(config::EvaluatorConfig(),
+                         EvaluatorContext{TheScale().dir(), communicator.get()});
   if (!evaluator.BeginEval().ok()) state.SkipWithError("BeginEval failed");
   const int64_t rows = TheScale().rows_per_pass();
   for (int64_t first = 0; first < rows; first += kBatch) {

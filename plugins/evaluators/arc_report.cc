@@ -14,12 +14,23 @@ std::string Escape(const std::string& text) {
   std::string out;
   for (char ch : text) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -97,14 +108,16 @@ std::string GridSvg(const Grid& grid, int max_pixels) {
       "shape-rendering=\"crispEdges\"><title>%dx%d</title>",
       grid.cols * cell, grid.rows * cell, grid.cols, grid.rows, grid.rows, grid.cols);
   // Black background, then one rectangle per horizontal run of a non-black colour.
-  absl::StrAppendFormat(&out, "<rect class=\"c0\" width=\"%d\" height=\"%d\"/>", grid.cols, grid.rows);
+  absl::StrAppendFormat(&out, "<rect class=\"c0\" width=\"%d\" height=\"%d\"/>", grid.cols,
+                        grid.rows);
   for (int r = 0; r < grid.rows; ++r) {
     for (int c = 0; c < grid.cols;) {
       const int colour = grid.at(r, c);
       int end = c + 1;
       while (end < grid.cols && grid.at(r, end) == colour) ++end;
       if (colour != 0) {
-        absl::StrAppendFormat(&out, "<rect class=\"c%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"1\"/>",
+        absl::StrAppendFormat(&out,
+                              "<rect class=\"c%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"1\"/>",
                               colour, c, r, end - c);
       }
       c = end;
@@ -136,16 +149,18 @@ std::string PassAtKCurveSvg(const ArcResults& results, const std::vector<int>& p
       kWidth, kHeight, kWidth, kHeight);
   for (int i = 0; i <= 4; ++i) {
     const double v = i / 4.0;
-    absl::StrAppendFormat(&out,
-                          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
-                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%d%%</text>",
-                          kLeft, kLeft + plot_w, y(v), y(v), kLeft - 6, y(v) + 4, i * 25);
+    absl::StrAppendFormat(
+        &out,
+        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
+        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%d%%</text>",
+        kLeft, kLeft + plot_w, y(v), y(v), kLeft - 6, y(v) + 4, i * 25);
   }
   for (int k = 1; k <= k_max; k *= 10) {
-    absl::StrAppendFormat(&out,
-                          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
-                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%d</text>",
-                          x(k), x(k), kTop, kTop + plot_h, x(k), kTop + plot_h + 14, k);
+    absl::StrAppendFormat(
+        &out,
+        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
+        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%d</text>",
+        x(k), x(k), kTop, kTop + plot_h, x(k), kTop + plot_h + 14, k);
   }
   absl::StrAppendFormat(&out,
                         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#333\">k "
@@ -168,12 +183,13 @@ std::string PassAtKCurveSvg(const ArcResults& results, const std::vector<int>& p
     const double v = results.PassAtK(k);
     // Labels go right of their marker, or left of it near the right edge, so none is clipped.
     const bool near_right_edge = x(k) > kLeft + 0.85 * plot_w;
-    absl::StrAppendFormat(&out,
-                          "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#FF4136\"><title>pass@%d = "
-                          "%s</title></circle><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
-                          "fill=\"#c62828\">%s</text>",
-                          x(k), y(v), k, Percent(v), x(k) + (near_right_edge ? -6 : 6), y(v) - 7,
-                          near_right_edge ? "end" : "start", Percent(v));
+    absl::StrAppendFormat(
+        &out,
+        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#FF4136\"><title>pass@%d = "
+        "%s</title></circle><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
+        "fill=\"#c62828\">%s</text>",
+        x(k), y(v), k, Percent(v), x(k) + (near_right_edge ? -6 : 6), y(v) - 7,
+        near_right_edge ? "end" : "start", Percent(v));
   }
   out += "</svg>";
   return out;
@@ -196,19 +212,21 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
   for (const auto& [key, value] : options.run_info) {
     absl::StrAppend(&html, "<tr><th>", Escape(key), "</th><td>", Escape(value), "</td></tr>");
   }
-  absl::StrAppend(
-      &html, "<tr><th>voting</th><td>",
-      options.aggregated_voting
-          ? absl::StrCat("aggregated over ", options.rounds,
-                         " evaluation(s) of this process (aggregated_voting on)")
-          : std::string("this evaluation only (aggregated_voting off)"),
-      "</td></tr><tr><th>voters</th><td>", options.world_size, " process(es)</td></tr>",
-      "<tr><th>tasks</th><td>", tasks.size(), " tasks, ", num_inputs, " test inputs, ",
-      results.inputs_without_votes(), " without any prediction</td></tr>",
-      "<tr><th>attempts</th><td>", k, " per test input in submission.json</td></tr></table>");
+  absl::StrAppend(&html, "<tr><th>voting</th><td>",
+                  options.aggregated_voting
+                      ? absl::StrCat("aggregated over ", options.rounds,
+                                     " evaluation(s) of this process (aggregated_voting on)")
+                      : std::string("this evaluation only (aggregated_voting off)"),
+                  "</td></tr><tr><th>voters</th><td>", options.world_size, " process(es)</td></tr>",
+                  "<tr><th>tasks</th><td>", tasks.size(), " tasks, ", num_inputs, " test inputs, ",
+                  results.inputs_without_votes(), " without any prediction</td></tr>",
+                  "<tr><th>attempts</th><td>", k,
+                  " per test input in submission.json</td></tr></table>");
 
   // Metrics and the curve, side by side.
-  html += "<div class=\"top\"><div><h3>Metrics</h3><table><tr><th>metric</th><th class=\"num\">value</th></tr>";
+  html +=
+      "<div class=\"top\"><div><h3>Metrics</h3><table><tr><th>metric</th><th "
+      "class=\"num\">value</th></tr>";
   for (int pass_k : options.pass_ks) {
     const std::string name = absl::StrCat("ARC/pass@", pass_k);
     auto it = options.metrics.find(name);
@@ -230,18 +248,19 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
 
   // Summary table.
   html += absl::StrCat("<h3>Tasks</h3><table><tr><th>task</th><th class=\"num\">test inputs</th>",
-                       "<th class=\"num\">solved in ", k, " attempts</th><th>expected output rank "
+                       "<th class=\"num\">solved in ", k,
+                       " attempts</th><th>expected output rank "
                        "(1 = top)</th></tr>");
   for (size_t t = 0; t < tasks.size(); ++t) {
     const int solved = SolvedInputs(outcomes[t]);
     std::string ranks;
     for (const ArcInputOutcome& input : outcomes[t]) {
       if (!ranks.empty()) ranks += ", ";
-      ranks += !input.label_hash         ? std::string("unknown")
+      ranks += !input.label_hash          ? std::string("unknown")
                : input.candidates.empty() ? std::string("no prediction")
-               : input.label_rank < 0     ? absl::StrCat("not among ", input.candidates.size())
-                                          : absl::StrCat(input.label_rank + 1, " of ",
-                                                         input.candidates.size());
+               : input.label_rank < 0
+                   ? absl::StrCat("not among ", input.candidates.size())
+                   : absl::StrCat(input.label_rank + 1, " of ", input.candidates.size());
     }
     absl::StrAppend(&html, "<tr><td><a href=\"#", Anchor(tasks[t].id), "\">", Escape(tasks[t].id),
                     "</a></td><td class=\"num\">", outcomes[t].size(), "</td><td class=\"num ",
@@ -258,12 +277,13 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
                     solved, " of ", outcomes[t].size(), " test input(s) solved</span></h2>");
     html += "<h3>Demonstrations</h3><div class=\"row\">";
     for (size_t i = 0; i < task.train.size(); ++i) {
-      absl::StrAppend(&html, "<div class=\"pair\">",
-                      Cell(absl::StrCat("input ", i + 1), GridSvg(task.train[i].input, 90)),
-                      "<span class=\"arrow\">&rarr;</span>",
-                      Cell("output", task.train[i].output ? GridSvg(*task.train[i].output, 90)
-                                                          : std::string("<div class=\"empty\">?</div>")),
-                      "</div>");
+      absl::StrAppend(
+          &html, "<div class=\"pair\">",
+          Cell(absl::StrCat("input ", i + 1), GridSvg(task.train[i].input, 90)),
+          "<span class=\"arrow\">&rarr;</span>",
+          Cell("output", task.train[i].output ? GridSvg(*task.train[i].output, 90)
+                                              : std::string("<div class=\"empty\">?</div>")),
+          "</div>");
     }
     html += "</div>";
     for (size_t i = 0; i < task.test.size(); ++i) {
@@ -273,14 +293,15 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
       absl::StrAppend(&html, "<h3>Test input ", i + 1, " &mdash; ", input.candidates.size(),
                       " candidate(s) from ", total_votes, " vote(s)</h3><div class=\"row\">");
       absl::StrAppend(&html, Cell("test input", GridSvg(task.test[i].input)));
-      absl::StrAppend(&html, Cell("expected", task.test[i].output
-                                                  ? GridSvg(*task.test[i].output)
-                                                  : std::string("<div class=\"empty\">unknown</div>")));
+      absl::StrAppend(&html,
+                      Cell("expected", task.test[i].output
+                                           ? GridSvg(*task.test[i].output)
+                                           : std::string("<div class=\"empty\">unknown</div>")));
       // The submitted attempts, then the best of the other candidates.
       const auto caption = [&](const std::string& title, int c) {
         if (c < 0) return absl::StrCat(title, " &middot; fallback [[0]]: no usable prediction");
         const RankedCandidate& candidate = input.candidates[c];
-        const std::string mark = !input.label_hash         ? "<span class=\"unknown\">?</span>"
+        const std::string mark = !input.label_hash       ? "<span class=\"unknown\">?</span>"
                                  : c == input.label_rank ? "<span class=\"ok\">&#10003;</span>"
                                                          : "<span class=\"bad\">&#10007;</span>";
         return absl::StrFormat("%s %s &middot; #%d &middot; %d vote(s) (%.0f%%) &middot; q %.3f",
@@ -291,26 +312,28 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
       for (size_t a = 0; a < input.attempts.size(); ++a) {
         const int c = input.attempts[a];
         const Grid grid = c < 0 ? FallbackGrid() : results.CandidateGrid(input.candidates[c]);
-        absl::StrAppend(&html, Cell(caption(absl::StrCat("attempt ", a + 1), c), GridSvg(grid),
-                                    c >= 0 && c == input.label_rank ? "attempt hit" : "attempt miss"));
+        absl::StrAppend(&html,
+                        Cell(caption(absl::StrCat("attempt ", a + 1), c), GridSvg(grid),
+                             c >= 0 && c == input.label_rank ? "attempt hit" : "attempt miss"));
       }
       int extra = 0;
       for (int c = 0; c < static_cast<int>(input.candidates.size()); ++c) {
         if (extra == options.extra_candidates) break;
-        if (std::find(input.attempts.begin(), input.attempts.end(), c) != input.attempts.end()) continue;
-        absl::StrAppend(&html, Cell(caption("candidate", c),
-                                    GridSvg(results.CandidateGrid(input.candidates[c]), 80),
-                                    "candidate"));
+        if (std::find(input.attempts.begin(), input.attempts.end(), c) != input.attempts.end())
+          continue;
+        absl::StrAppend(&html,
+                        Cell(caption("candidate", c),
+                             GridSvg(results.CandidateGrid(input.candidates[c]), 80), "candidate"));
         ++extra;
       }
       html += "</div>";
       if (input.label_hash && !input.candidates.empty()) {
-        absl::StrAppend(&html, "<p class=\"note\">",
-                        input.label_rank < 0
-                            ? std::string("The expected output is not among the candidates.")
-                            : absl::StrCat("The expected output is candidate ",
-                                           input.label_rank + 1, "."),
-                        "</p>");
+        absl::StrAppend(
+            &html, "<p class=\"note\">",
+            input.label_rank < 0
+                ? std::string("The expected output is not among the candidates.")
+                : absl::StrCat("The expected output is candidate ", input.label_rank + 1, "."),
+            "</p>");
       }
     }
     html += "</section>\n";

@@ -115,7 +115,8 @@ std::string ArcVoteTable::Serialize() const {
 
 absl::StatusOr<ArcVoteTable> ArcVoteTable::Deserialize(const std::string& bytes) {
   const auto damaged = [](const std::string& what) {
-    return absl::DataLossError(absl::StrCat("ARC vote table from another rank is damaged (", what, ")"));
+    return absl::DataLossError(
+        absl::StrCat("ARC vote table from another rank is damaged (", what, ")"));
   };
   ByteReader r(bytes);
   std::string magic;

@@ -1,6 +1,7 @@
-// Element-wise Adam optimizers over dense parameters (spec §6.1, §6.2): AdamATan2 as the reference's
-// `adam_atan2` package computes it, and AdamW. Both keep, per parameter, a float32 step counter
-// and first/second moments of the parameter's dtype, and update in one fused pass per tensor.
+// Element-wise Adam optimizers over dense parameters (spec §6.1, §6.2): AdamATan2 as the
+// reference's `adam_atan2` package computes it, and AdamW. Both keep, per parameter, a float32 step
+// counter and first/second moments of the parameter's dtype, and update in one fused pass per
+// tensor.
 #ifndef PLUGINS_OPTIMIZERS_ADAM_H_
 #define PLUGINS_OPTIMIZERS_ADAM_H_
 

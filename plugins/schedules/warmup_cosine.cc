@@ -15,11 +15,13 @@ WarmupCosine::WarmupCosine(const config::LrScheduleConfig& config, int64_t total
 
 double WarmupCosine::LearningRate(double base_lr, int64_t step) const {
   if (step < warmup_steps_) {
-    return base_lr * static_cast<double>(step) / static_cast<double>(std::max<int64_t>(1, warmup_steps_));
+    return base_lr * static_cast<double>(step) /
+           static_cast<double>(std::max<int64_t>(1, warmup_steps_));
   }
   const double progress = static_cast<double>(step - warmup_steps_) /
                           static_cast<double>(std::max<int64_t>(1, total_steps_ - warmup_steps_));
-  const double cosine = (1.0 - min_ratio_) * 0.5 * (1.0 + std::cos(M_PI * 2.0 * num_cycles_ * progress));
+  const double cosine =
+      (1.0 - min_ratio_) * 0.5 * (1.0 + std::cos(M_PI * 2.0 * num_cycles_ * progress));
   return base_lr * (min_ratio_ + std::max(0.0, cosine));
 }
 

@@ -1,9 +1,9 @@
 #include "plugins/testing/tensor_holder_architecture.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <ATen/CPUGeneratorImpl.h>
 
 namespace trm::testing {
 namespace {
@@ -42,8 +42,8 @@ std::vector<TensorSpec> ReferenceStateSpecs(const config::ArchConfig& c) {
   const int64_t hidden = c.hidden_size();
   const int64_t embedding = c.puzzle_emb_ndim() < 0 ? hidden : c.puzzle_emb_ndim();
   const bool hrm = c.name() == "hrm";
-  const int64_t prefix = hrm || c.puzzle_emb_len() == 0 ? (embedding + hidden - 1) / hidden
-                                                        : c.puzzle_emb_len();
+  const int64_t prefix =
+      hrm || c.puzzle_emb_len() == 0 ? (embedding + hidden - 1) / hidden : c.puzzle_emb_len();
   const int64_t tokens = c.seq_len() + prefix;
   const at::ScalarType forward = c.forward_dtype() == "bfloat16" ? at::kBFloat16 : at::kFloat;
   std::vector<TensorSpec> specs = {
@@ -54,12 +54,16 @@ std::vector<TensorSpec> ReferenceStateSpecs(const config::ArchConfig& c) {
       {"inner.q_head.weight", {2, hidden}},
       {"inner.q_head.bias", {2}},
   };
-  if (embedding > 0) specs.push_back({kPuzzleTable, {c.num_puzzle_identifiers(), embedding}, at::kFloat, false});
-  if (c.pos_encodings() == "learned") specs.push_back({"inner.embed_pos.embedding_weight", {tokens, hidden}});
+  if (embedding > 0)
+    specs.push_back({kPuzzleTable, {c.num_puzzle_identifiers(), embedding}, at::kFloat, false});
+  if (c.pos_encodings() == "learned")
+    specs.push_back({"inner.embed_pos.embedding_weight", {tokens, hidden}});
   if (hrm) {
-    for (int i = 0; i < c.h_layers(); ++i) AddBlock("inner.H_level.layers." + std::to_string(i) + ".", c, tokens, &specs);
+    for (int i = 0; i < c.h_layers(); ++i)
+      AddBlock("inner.H_level.layers." + std::to_string(i) + ".", c, tokens, &specs);
   }
-  for (int i = 0; i < c.l_layers(); ++i) AddBlock("inner.L_level.layers." + std::to_string(i) + ".", c, tokens, &specs);
+  for (int i = 0; i < c.l_layers(); ++i)
+    AddBlock("inner.L_level.layers." + std::to_string(i) + ".", c, tokens, &specs);
   return specs;
 }
 

@@ -92,7 +92,8 @@ std::vector<std::string> InitTool(int argc, char** argv, const char* usage) {
     }
   }
   absl::SetProgramUsageMessage(usage);
-  std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(rest.size()), rest.data());
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(rest.size()), rest.data());
 
   const int threads = absl::GetFlag(FLAGS_threads) > 0
                           ? absl::GetFlag(FLAGS_threads)

@@ -1,11 +1,10 @@
 #include "trm/app/cpu_threads.h"
 
+#include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <unistd.h>
 
 #include <cstdlib>
-
-#include <ATen/Parallel.h>
 
 namespace trm {
 
@@ -18,7 +17,8 @@ void ReexecWithPassiveOpenMpWaits(char** argv) {
 void SetCpuThreads(int threads) {
   at::set_num_threads(threads);
   using SetBlasThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+  if (auto set =
+          reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     set(threads);
   }
 }

@@ -46,7 +46,8 @@ absl::Status SyncDirectory(const std::string& dir) {
   return rc == 0 ? absl::OkStatus() : ErrnoError("fsync", dir);
 }
 
-absl::StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Create(const std::string& path) {
+absl::StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Create(
+    const std::string& path) {
   const std::string temp = TempPathFor(path);
   const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("cannot create", temp);

@@ -38,7 +38,8 @@ std::vector<std::string> ClosestMatches(const std::string& name,
     const std::string lower_candidate = absl::AsciiStrToLower(candidate);
     const bool contains = !name.empty() && (absl::StrContains(lower_candidate, lower_name) ||
                                             absl::StrContains(lower_name, lower_candidate));
-    if (distance <= limit || contains) scored.emplace_back(contains ? std::min(distance, limit) : distance, candidate);
+    if (distance <= limit || contains)
+      scored.emplace_back(contains ? std::min(distance, limit) : distance, candidate);
   }
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });

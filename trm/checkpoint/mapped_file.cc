@@ -15,7 +15,8 @@ namespace trm {
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  if (fd < 0)
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
@@ -42,7 +43,8 @@ MappedFile::~MappedFile() {
 
 at::Tensor MappedFile::Tensor(size_t offset, int64_t numel, at::ScalarType dtype) {
   const size_t bytes = static_cast<size_t>(numel) * c10::elementSize(dtype);
-  TORCH_CHECK(offset <= size_ && bytes <= size_ - offset, "MappedFile::Tensor: range outside ", path_);
+  TORCH_CHECK(offset <= size_ && bytes <= size_ - offset, "MappedFile::Tensor: range outside ",
+              path_);
   const at::TensorOptions options = at::TensorOptions().dtype(dtype);
   uint8_t* begin = data_ + offset;
   if (bytes == 0) return at::empty({numel}, options);
@@ -52,7 +54,8 @@ at::Tensor MappedFile::Tensor(size_t offset, int64_t numel, at::ScalarType dtype
     return copy;
   }
   std::shared_ptr<MappedFile> self = shared_from_this();
-  return at::from_blob(begin, {numel}, [self](void*) {}, options);
+  return at::from_blob(
+      begin, {numel}, [self](void*) {}, options);
 }
 
 }  // namespace trm

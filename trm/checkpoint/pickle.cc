@@ -206,7 +206,8 @@ class Unpickler {
 
   absl::StatusOr<std::string> ReadLine(const char* what) {
     const size_t end = bytes_.find('\n', pos_);
-    if (end == std::string_view::npos) return Error(absl::StrCat("truncated: ", what, " has no newline"));
+    if (end == std::string_view::npos)
+      return Error(absl::StrCat("truncated: ", what, " has no newline"));
     std::string line(bytes_.substr(pos_, end - pos_));
     pos_ = end + 1;
     return line;
@@ -328,7 +329,8 @@ class Unpickler {
       return Error("persistent id is not ('storage', torch.<T>Storage, key, location, numel)");
     }
     const StorageType* type = FindStorageType(f[1]->string_value);
-    if (type == nullptr) return Error(absl::StrCat("'", f[1]->string_value, "' is not a storage type"));
+    if (type == nullptr)
+      return Error(absl::StrCat("'", f[1]->string_value, "' is not a storage type"));
     const std::string& key = f[2]->string_value;
     const int64_t numel = f[4]->int_value;
     if (numel < 0) return Error(absl::StrCat("storage ", key, " has ", numel, " elements"));
@@ -336,7 +338,8 @@ class Unpickler {
     if (it == storages_.end()) {
       absl::StatusOr<at::Tensor> storage = load_storage_(key, type->dtype, numel);
       if (!storage.ok()) return Error(std::string(storage.status().message()));
-      if (storage->dim() != 1 || storage->numel() != numel || storage->scalar_type() != type->dtype) {
+      if (storage->dim() != 1 || storage->numel() != numel ||
+          storage->scalar_type() != type->dtype) {
         return Error(absl::StrCat("storage ", key, " was loaded with the wrong size or dtype"));
       }
       it = storages_.emplace(key, *std::move(storage)).first;
@@ -389,7 +392,8 @@ class Unpickler {
     TRM_ASSIGN_OR_RETURN(std::vector<int64_t> size, IntTuple(*args[2], "tensor size"));
     TRM_ASSIGN_OR_RETURN(std::vector<int64_t> stride, IntTuple(*args[3], "tensor stride"));
     if (size.size() != stride.size()) {
-      return Error(absl::StrCat("tensor has ", size.size(), " sizes but ", stride.size(), " strides"));
+      return Error(
+          absl::StrCat("tensor has ", size.size(), " sizes but ", stride.size(), " strides"));
     }
     if (args[4]->kind != Kind::kBool) return Error("tensor requires_grad is not a bool");
     if (!IsEmptyDict(*args[5])) return Error("tensor has backward hooks");
@@ -404,7 +408,8 @@ class Unpickler {
     int64_t last = offset;
     for (size_t d = 0; d < size.size(); ++d) {
       if (size[d] == 0) empty = true;
-      if (size[d] > 1 && stride[d] > (kMax - last) / (size[d] - 1)) return Error("tensor extent overflows");
+      if (size[d] > 1 && stride[d] > (kMax - last) / (size[d] - 1))
+        return Error("tensor extent overflows");
       if (size[d] > 1) last += (size[d] - 1) * stride[d];
     }
     if (empty ? offset > storage.numel() : last >= storage.numel()) {
@@ -672,8 +677,7 @@ absl::StatusOr<PickleValuePtr> Unpickle(std::string_view bytes, const std::strin
     return Unpickler(bytes, source, load_storage).Unpickle();
   } catch (const c10::Error& e) {  // LibTorch refusing a value the checks above let through
     std::string message = e.what_without_backtrace();
-    return absl::DataLossError(
-        absl::StrCat(source, ": ", message.substr(0, message.find('\n'))));
+    return absl::DataLossError(absl::StrCat(source, ": ", message.substr(0, message.find('\n'))));
   }
 }
 

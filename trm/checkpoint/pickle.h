@@ -9,6 +9,8 @@
 #ifndef TRM_CHECKPOINT_PICKLE_H_
 #define TRM_CHECKPOINT_PICKLE_H_
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,8 +19,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "absl/status/statusor.h"
 
@@ -31,21 +31,31 @@ using PickleValuePtr = std::shared_ptr<PickleValue>;
 // (the pickle memo shares them), hence shared pointers.
 struct PickleValue {
   enum class Kind {
-    kNone, kBool, kInt, kFloat, kString, kTuple, kList, kDict, kGlobal, kStorage, kTensor
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kTuple,
+    kList,
+    kDict,
+    kGlobal,
+    kStorage,
+    kTensor
   };
 
   Kind kind = Kind::kNone;
   bool bool_value = false;
   int64_t int_value = 0;
   double float_value = 0;
-  std::string string_value;            // kString; kGlobal: "module.name"
-  std::vector<PickleValuePtr> items;   // kTuple, kList
+  std::string string_value;           // kString; kGlobal: "module.name"
+  std::vector<PickleValuePtr> items;  // kTuple, kList
   // kDict (dict or collections.OrderedDict), in insertion order; keys are kString or kInt.
   std::vector<std::pair<PickleValuePtr, PickleValuePtr>> dict;
   bool ordered_dict = false;
   // kDict: the instance state set by BUILD (an OrderedDict's `_metadata`), or null.
   PickleValuePtr attributes;
-  at::Tensor tensor;                   // kTensor; kStorage: the whole storage, 1-D
+  at::Tensor tensor;  // kTensor; kStorage: the whole storage, 1-D
 
   // The value stored under string key `key` of a kDict, or null.
   PickleValuePtr Find(const std::string& key) const;
@@ -56,8 +66,8 @@ std::string PickleKindName(const PickleValue& value);
 
 // Returns storage `key` of torch.save's persistent ids ('storage', torch.<T>Storage, key,
 // location, numel) as a 1-D CPU tensor of `numel` elements of `dtype`. Called once per key.
-using StorageLoader = std::function<absl::StatusOr<at::Tensor>(const std::string& key,
-                                                               at::ScalarType dtype, int64_t numel)>;
+using StorageLoader = std::function<absl::StatusOr<at::Tensor>(
+    const std::string& key, at::ScalarType dtype, int64_t numel)>;
 
 // Unpickles `bytes`. Tensors are views of the loaded storages (views of one storage share it).
 // Errors: "<source>: byte <offset>: <what>".

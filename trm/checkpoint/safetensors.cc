@@ -20,8 +20,8 @@ struct DtypeInfo {
 };
 
 constexpr DtypeInfo kDtypes[] = {
-    {"F64", at::kDouble}, {"F32", at::kFloat}, {"F16", at::kHalf},   {"BF16", at::kBFloat16},
-    {"I64", at::kLong},   {"I32", at::kInt},   {"I16", at::kShort},  {"I8", at::kChar},
+    {"F64", at::kDouble}, {"F32", at::kFloat}, {"F16", at::kHalf},  {"BF16", at::kBFloat16},
+    {"I64", at::kLong},   {"I32", at::kInt},   {"I16", at::kShort}, {"I8", at::kChar},
     {"U8", at::kByte},    {"BOOL", at::kBool},
 };
 
@@ -39,12 +39,14 @@ absl::StatusOr<std::string> SafetensorsDtypeName(at::ScalarType dtype) {
       absl::StrCat("dtype ", c10::toString(dtype), " cannot be stored in safetensors"));
 }
 
-absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(
+    const std::string& path) {
   absl::StatusOr<std::shared_ptr<MappedFile>> file = MappedFile::Open(path);
   if (!file.ok()) return file.status();
   const uint64_t file_size = (*file)->size();
   if (file_size < 8) {
-    return Corrupt(path, absl::StrCat("file has ", file_size, " bytes, shorter than the 8-byte header length"));
+    return Corrupt(path, absl::StrCat("file has ", file_size,
+                                      " bytes, shorter than the 8-byte header length"));
   }
   std::unique_ptr<SafetensorsReader> reader(new SafetensorsReader);
   reader->path_ = path;
@@ -76,7 +78,8 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const
   } catch (const json::exception& e) {
     return Corrupt(path, absl::StrCat("header is not JSON (", e.what(), ")"));
   }
-  if (!duplicate.empty()) return Corrupt(path, absl::StrCat("tensor '", duplicate, "' appears twice"));
+  if (!duplicate.empty())
+    return Corrupt(path, absl::StrCat("tensor '", duplicate, "' appears twice"));
   if (!header.is_object()) return Corrupt(path, "header is not a JSON object");
 
   for (auto it = header.begin(); it != header.end(); ++it) {
@@ -86,7 +89,8 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const
       if (!value.is_object()) return Corrupt(path, "__metadata__ is not an object");
       for (auto m = value.begin(); m != value.end(); ++m) {
         if (!m.value().is_string()) {
-          return Corrupt(path, absl::StrCat("__metadata__ value of '", m.key(), "' is not a string"));
+          return Corrupt(path,
+                         absl::StrCat("__metadata__ value of '", m.key(), "' is not a string"));
         }
         reader->metadata_[m.key()] = m.value().get<std::string>();
       }
@@ -131,8 +135,8 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const
     }
     const uint64_t expected = numel * c10::elementSize(entry.dtype);
     if (entry.end - entry.begin != expected) {
-      return field_error(absl::StrCat("shape x dtype is ", expected, " bytes but data_offsets span ",
-                                      entry.end - entry.begin));
+      return field_error(absl::StrCat("shape x dtype is ", expected,
+                                      " bytes but data_offsets span ", entry.end - entry.begin));
     }
     reader->entries_.push_back(std::move(entry));
   }
@@ -154,7 +158,8 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(const
     cursor = e->end;
   }
   if (cursor != data_size) {
-    return Corrupt(path, absl::StrCat("data section has ", data_size, " bytes but tensors cover ", cursor));
+    return Corrupt(
+        path, absl::StrCat("data section has ", data_size, " bytes but tensors cover ", cursor));
   }
 
   std::sort(reader->entries_.begin(), reader->entries_.end(),
@@ -171,7 +176,8 @@ const SafetensorsEntry* SafetensorsReader::Find(const std::string& name) const {
 absl::StatusOr<at::Tensor> SafetensorsReader::View(const std::string& name) const {
   const SafetensorsEntry* entry = Find(name);
   if (entry == nullptr) return absl::NotFoundError(absl::StrCat(path_, ": no tensor '", name, "'"));
-  const int64_t numel = static_cast<int64_t>((entry->end - entry->begin) / c10::elementSize(entry->dtype));
+  const int64_t numel =
+      static_cast<int64_t>((entry->end - entry->begin) / c10::elementSize(entry->dtype));
   return file_->Tensor(data_offset_ + entry->begin, numel, entry->dtype).view(entry->shape);
 }
 
@@ -206,10 +212,12 @@ absl::Status WriteSafetensors(const std::string& path,
     }
     sorted.emplace_back(name, tensor.detach().to(at::kCPU).contiguous());
   }
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (size_t i = 1; i < sorted.size(); ++i) {
     if (sorted[i].first == sorted[i - 1].first) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": tensor '", sorted[i].first, "' given twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": tensor '", sorted[i].first, "' given twice"));
     }
   }
   json header = json::object();
@@ -217,9 +225,13 @@ absl::Status WriteSafetensors(const std::string& path,
   uint64_t offset = 0;
   for (const auto& [name, tensor] : sorted) {
     absl::StatusOr<std::string> dtype = SafetensorsDtypeName(tensor.scalar_type());
-    if (!dtype.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": tensor '", name, "': ", dtype.status().message()));
+    if (!dtype.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": tensor '", name, "': ", dtype.status().message()));
     const uint64_t bytes = static_cast<uint64_t>(tensor.numel()) * tensor.element_size();
-    header[name] = {{"dtype", *dtype}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    header[name] = {{"dtype", *dtype},
+                    {"shape", tensor.sizes().vec()},
+                    {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string header_text = header.dump();
@@ -231,7 +243,9 @@ absl::Status WriteSafetensors(const std::string& path,
   if (!writer.ok()) return writer.status();
   if (absl::Status s = (*writer)->Write(prefix + header_text); !s.ok()) return s;
   for (const auto& [name, tensor] : sorted) {
-    if (absl::Status s = (*writer)->Write(tensor.data_ptr(), tensor.numel() * tensor.element_size()); !s.ok()) {
+    if (absl::Status s =
+            (*writer)->Write(tensor.data_ptr(), tensor.numel() * tensor.element_size());
+        !s.ok()) {
       return s;
     }
   }

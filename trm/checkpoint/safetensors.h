@@ -1,9 +1,12 @@
 // The safetensors format (https://github.com/huggingface/safetensors): u64 little-endian header
-// length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}},
-// then the raw little-endian, row-major tensor data. Our reader validates everything a corrupt or
-// hostile file could get wrong and memory-maps the data, so multi-GiB tables are not copied.
+// length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":
+// {...}}, then the raw little-endian, row-major tensor data. Our reader validates everything a
+// corrupt or hostile file could get wrong and memory-maps the data, so multi-GiB tables are not
+// copied.
 #ifndef TRM_CHECKPOINT_SAFETENSORS_H_
 #define TRM_CHECKPOINT_SAFETENSORS_H_
+
+#include <ATen/ATen.h>
 
 #include <cstdint>
 #include <map>
@@ -11,8 +14,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

@@ -1,11 +1,11 @@
 #include "trm/checkpoint/state_dict.h"
 
+#include <ATen/core/grad_mode.h>
+
 #include <map>
 #include <optional>
 #include <set>
 #include <utility>
-
-#include <ATen/core/grad_mode.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,14 +21,17 @@ constexpr char kLossHeadPrefix[] = "model.";
 // Names shown per kind of mismatch before "... (+N more)".
 constexpr size_t kMaxNamesShown = 8;
 
-std::string Shape(const at::Tensor& t) { return absl::StrCat("[", absl::StrJoin(t.sizes(), ","), "]"); }
+std::string Shape(const at::Tensor& t) {
+  return absl::StrCat("[", absl::StrJoin(t.sizes(), ","), "]");
+}
 
 // "3 missing: a, b, c" with the list capped.
 std::string Describe(const std::string& what, const std::vector<std::string>& items) {
   std::vector<std::string> shown(items.begin(),
                                  items.begin() + std::min(items.size(), kMaxNamesShown));
   std::string text = absl::StrCat(items.size(), " ", what, ": ", absl::StrJoin(shown, ", "));
-  if (items.size() > shown.size()) absl::StrAppend(&text, ", ... (+", items.size() - shown.size(), " more)");
+  if (items.size() > shown.size())
+    absl::StrAppend(&text, ", ... (+", items.size() - shown.size(), " more)");
   return text;
 }
 
@@ -109,9 +112,9 @@ absl::StatusOr<LoadReport> LoadStateDict(const NamedTensors& weights, const std:
     }
     if (value.scalar_type() != destination.scalar_type()) {
       if (!floating || AliasesAny(destination, parameters)) {
-        bad_dtype.push_back(absl::StrCat(key, " ", c10::toString(value.scalar_type()),
-                                         " in the file vs ",
-                                         c10::toString(destination.scalar_type()), " in the model"));
+        bad_dtype.push_back(
+            absl::StrCat(key, " ", c10::toString(value.scalar_type()), " in the file vs ",
+                         c10::toString(destination.scalar_type()), " in the model"));
         continue;
       }
       report.converted.push_back(key);
@@ -128,9 +131,9 @@ absl::StatusOr<LoadReport> LoadStateDict(const NamedTensors& weights, const std:
     if (!unexpected.empty()) problems.push_back(Describe("unexpected", unexpected));
     if (!bad_shape.empty()) problems.push_back(Describe("with another shape", bad_shape));
     if (!bad_dtype.empty()) problems.push_back(Describe("with another dtype", bad_dtype));
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": does not match the '", model.arch_config().name(),
-                     "' model: ", absl::StrJoin(problems, "; ")));
+    return absl::InvalidArgumentError(absl::StrCat(source, ": does not match the '",
+                                                   model.arch_config().name(),
+                                                   "' model: ", absl::StrJoin(problems, "; ")));
   }
 
   at::NoGradGuard no_grad;

@@ -127,7 +127,8 @@ class TorchSaveArchive {
     try {
       auto [data, size] = reader_->getRecord(name);
       absl::StatusOr<bool> stored = CheckStoredRecord(name, reader_->getRecordOffset(name), size);
-      if (!stored.ok()) return absl::DataLossError(absl::StrCat(path_, ": ", stored.status().message()));
+      if (!stored.ok())
+        return absl::DataLossError(absl::StrCat(path_, ": ", stored.status().message()));
       return std::string(static_cast<const char*>(data.get()), size);
     } catch (const c10::Error& e) {
       return absl::DataLossError(absl::StrCat(path_, ": ", name, ": ", ErrorLine(e)));
@@ -191,8 +192,9 @@ absl::StatusOr<std::vector<std::pair<std::string, at::Tensor>>> ReadTorchSaveTen
           absl::StrCat(path, ": a key is of type ", PickleKindName(*key), ", not str"));
     }
     if (value->kind != PickleValue::Kind::kTensor) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": '", key->string_value, "' is of type ",
-                                                     PickleKindName(*value), ", not a tensor"));
+      return absl::InvalidArgumentError(absl::StrCat(path, ": '", key->string_value,
+                                                     "' is of type ", PickleKindName(*value),
+                                                     ", not a tensor"));
     }
     tensors.emplace_back(key->string_value, value->tensor);
   }

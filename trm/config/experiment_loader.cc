@@ -108,8 +108,8 @@ absl::StatusOr<PathStep> ResolveStep(const std::string& token, const Message& me
     const std::string ext_name(absl::StripSuffix(absl::StripPrefix(token, "["), "]"));
     step.field = message.GetReflection()->FindKnownExtensionByName(ext_name);
     if (step.field == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          descriptor->name(), " has no extension '", ext_name, "' (is its plugin loaded?)"));
+      return absl::InvalidArgumentError(absl::StrCat(descriptor->name(), " has no extension '",
+                                                     ext_name, "' (is its plugin loaded?)"));
     }
     return step;
   }
@@ -122,7 +122,8 @@ absl::StatusOr<PathStep> ResolveStep(const std::string& token, const Message& me
     name = token.substr(0, bracket);
   }
   step.field = descriptor->FindFieldByName(name);
-  if (step.field == nullptr) return absl::InvalidArgumentError(UnknownFieldMessage(descriptor, name));
+  if (step.field == nullptr)
+    return absl::InvalidArgumentError(UnknownFieldMessage(descriptor, name));
   if (step.index >= 0 && !step.field->is_repeated()) {
     return absl::InvalidArgumentError(
         absl::StrCat(descriptor->name(), ".", name, " is not repeated; it cannot be indexed"));
@@ -141,16 +142,16 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, const std
   const Reflection* r = message->GetReflection();
   const std::string value(absl::StripAsciiWhitespace(raw));
   auto bad = [&]() {
-    return absl::InvalidArgumentError(absl::StrCat("'", value, "' is not a valid ", TypeName(field),
-                                                   " for ", field->name()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", value, "' is not a valid ", TypeName(field), " for ", field->name()));
   };
-#define TRM_SET_(Type, parsed)                       \
-  if (append) {                                      \
-    r->Add##Type(message, field, parsed);            \
-  } else if (index >= 0) {                           \
+#define TRM_SET_(Type, parsed)                           \
+  if (append) {                                          \
+    r->Add##Type(message, field, parsed);                \
+  } else if (index >= 0) {                               \
     r->SetRepeated##Type(message, field, index, parsed); \
-  } else {                                           \
-    r->Set##Type(message, field, parsed);            \
+  } else {                                               \
+    r->Set##Type(message, field, parsed);                \
   }
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32: {
@@ -197,8 +198,8 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, const std
     }
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string v = value;
-      if (v.size() >= 2 && ((v.front() == '"' && v.back() == '"') ||
-                            (v.front() == '\'' && v.back() == '\''))) {
+      if (v.size() >= 2 &&
+          ((v.front() == '"' && v.back() == '"') || (v.front() == '\'' && v.back() == '\''))) {
         v = v.substr(1, v.size() - 2);
       }
       TRM_SET_(String, v);
@@ -239,9 +240,9 @@ absl::StatusOr<std::string> FindExperimentFile(const std::string& name_or_path,
   }
   std::sort(known.begin(), known.end());
   known.erase(std::unique(known.begin(), known.end()), known.end());
-  return absl::NotFoundError(absl::StrCat("unknown experiment '", name_or_path, "'",
-                                          DidYouMean(name_or_path, known), "; known experiments: ",
-                                          known.empty() ? "none" : absl::StrJoin(known, ", ")));
+  return absl::NotFoundError(
+      absl::StrCat("unknown experiment '", name_or_path, "'", DidYouMean(name_or_path, known),
+                   "; known experiments: ", known.empty() ? "none" : absl::StrJoin(known, ", ")));
 }
 
 absl::Status ParseTextProto(const std::string& text, const std::string& filename,
@@ -305,8 +306,8 @@ absl::Status ApplyOverride(const std::string& assignment, Message* root) {
         }
         const int size = r->FieldSize(*message, field);
         if (step->index > size) {
-          return error(absl::InvalidArgumentError(absl::StrCat(
-              field->name(), "[", step->index, "]: the list has ", size, " entries")));
+          return error(absl::InvalidArgumentError(
+              absl::StrCat(field->name(), "[", step->index, "]: the list has ", size, " entries")));
         }
         message = step->index == size ? r->AddMessage(message, field)
                                       : r->MutableRepeatedMessage(message, field, step->index);
@@ -320,9 +321,9 @@ absl::Status ApplyOverride(const std::string& assignment, Message* root) {
     if (is_message) {
       std::string text(absl::StripAsciiWhitespace(value));
       if (!absl::StartsWith(text, "{") || !absl::EndsWith(text, "}")) {
-        return error(absl::InvalidArgumentError(absl::StrCat(
-            field->name(), " is a message: give a text proto in braces, e.g. ", field->name(),
-            "={...}")));
+        return error(absl::InvalidArgumentError(
+            absl::StrCat(field->name(), " is a message: give a text proto in braces, e.g. ",
+                         field->name(), "={...}")));
       }
       text = text.substr(1, text.size() - 2);
       Message* target;
@@ -346,8 +347,8 @@ absl::Status ApplyOverride(const std::string& assignment, Message* root) {
       if (step->index >= 0) {
         const int size = r->FieldSize(*message, field);
         if (step->index > size) {
-          return error(absl::InvalidArgumentError(absl::StrCat(
-              field->name(), "[", step->index, "]: the list has ", size, " entries")));
+          return error(absl::InvalidArgumentError(
+              absl::StrCat(field->name(), "[", step->index, "]: the list has ", size, " entries")));
         }
         absl::Status s = SetScalar(message, field, value, step->index == size,
                                    step->index == size ? -1 : step->index);
@@ -359,7 +360,8 @@ absl::Status ApplyOverride(const std::string& assignment, Message* root) {
       }
       r->ClearField(message, field);
       if (absl::StripAsciiWhitespace(list).empty()) return absl::OkStatus();
-      for (const std::string& item : std::vector<std::string>(absl::StrSplit(list, ',', absl::AllowEmpty()))) {
+      for (const std::string& item :
+           std::vector<std::string>(absl::StrSplit(list, ',', absl::AllowEmpty()))) {
         absl::Status s = SetScalar(message, field, item, /*append=*/true, -1);
         if (!s.ok()) return error(s);
       }
@@ -380,9 +382,9 @@ absl::Status ValidateExperiment(const Experiment& e) {
   if (train.epochs() <= 0) return invalid("train.epochs", "must be > 0");
   if (train.eval_interval() < 0) return invalid("train.eval_interval", "must be >= 0");
   if (train.eval_interval() > 0 && train.epochs() % train.eval_interval() != 0) {
-    return invalid("train.eval_interval",
-                   absl::StrCat(train.eval_interval(), " does not divide train.epochs = ",
-                                train.epochs()));
+    return invalid(
+        "train.eval_interval",
+        absl::StrCat(train.eval_interval(), " does not divide train.epochs = ", train.epochs()));
   }
   if (train.max_steps() < 0) return invalid("train.max_steps", "must be >= 0");
   const ArchConfig& arch = e.arch();
@@ -401,11 +403,12 @@ absl::Status ValidateExperiment(const Experiment& e) {
   }
   if (arch.pos_encodings() != "rope" && arch.pos_encodings() != "learned" &&
       arch.pos_encodings() != "none") {
-    return invalid("arch.pos_encodings", absl::StrCat("'", arch.pos_encodings(),
-                                                      "' is not one of rope, learned, none"));
+    return invalid("arch.pos_encodings",
+                   absl::StrCat("'", arch.pos_encodings(), "' is not one of rope, learned, none"));
   }
   if (e.ema().rate() < 0 || e.ema().rate() >= 1) return invalid("ema.rate", "must be in [0, 1)");
-  if (e.lr_schedule().warmup_steps() < 0) return invalid("lr_schedule.warmup_steps", "must be >= 0");
+  if (e.lr_schedule().warmup_steps() < 0)
+    return invalid("lr_schedule.warmup_steps", "must be >= 0");
   if (e.data().canvas_size() <= 0 || e.data().canvas_size() > 30) {
     return invalid("data.canvas_size", "must be in 1..30");
   }
@@ -454,16 +457,35 @@ void FillDefaults(Message* message) {
                !r->HasField(*message, field)) {
       // Copy the default into the field: reading returns it, setting marks it present.
       switch (field->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_INT32: r->SetInt32(message, field, field->default_value_int32()); break;
-        case FieldDescriptor::CPPTYPE_INT64: r->SetInt64(message, field, field->default_value_int64()); break;
-        case FieldDescriptor::CPPTYPE_UINT32: r->SetUInt32(message, field, field->default_value_uint32()); break;
-        case FieldDescriptor::CPPTYPE_UINT64: r->SetUInt64(message, field, field->default_value_uint64()); break;
-        case FieldDescriptor::CPPTYPE_DOUBLE: r->SetDouble(message, field, field->default_value_double()); break;
-        case FieldDescriptor::CPPTYPE_FLOAT: r->SetFloat(message, field, field->default_value_float()); break;
-        case FieldDescriptor::CPPTYPE_BOOL: r->SetBool(message, field, field->default_value_bool()); break;
-        case FieldDescriptor::CPPTYPE_STRING: r->SetString(message, field, field->default_value_string()); break;
-        case FieldDescriptor::CPPTYPE_ENUM: r->SetEnum(message, field, field->default_value_enum()); break;
-        case FieldDescriptor::CPPTYPE_MESSAGE: break;
+        case FieldDescriptor::CPPTYPE_INT32:
+          r->SetInt32(message, field, field->default_value_int32());
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+          r->SetInt64(message, field, field->default_value_int64());
+          break;
+        case FieldDescriptor::CPPTYPE_UINT32:
+          r->SetUInt32(message, field, field->default_value_uint32());
+          break;
+        case FieldDescriptor::CPPTYPE_UINT64:
+          r->SetUInt64(message, field, field->default_value_uint64());
+          break;
+        case FieldDescriptor::CPPTYPE_DOUBLE:
+          r->SetDouble(message, field, field->default_value_double());
+          break;
+        case FieldDescriptor::CPPTYPE_FLOAT:
+          r->SetFloat(message, field, field->default_value_float());
+          break;
+        case FieldDescriptor::CPPTYPE_BOOL:
+          r->SetBool(message, field, field->default_value_bool());
+          break;
+        case FieldDescriptor::CPPTYPE_STRING:
+          r->SetString(message, field, field->default_value_string());
+          break;
+        case FieldDescriptor::CPPTYPE_ENUM:
+          r->SetEnum(message, field, field->default_value_enum());
+          break;
+        case FieldDescriptor::CPPTYPE_MESSAGE:
+          break;
       }
     }
   }

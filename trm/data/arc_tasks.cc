@@ -34,8 +34,8 @@ absl::StatusOr<std::vector<ArcPair>> ParsePairs(const OrderedJson& list, const s
     }
     for (const auto& [key, unused] : pair.items()) {
       if (key != "input" && key != "output") {
-        return absl::InvalidArgumentError(absl::StrCat(pair_where, ": unknown key '", key,
-                                                       "' (expected 'input' and 'output')"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(pair_where, ": unknown key '", key, "' (expected 'input' and 'output')"));
       }
     }
     auto input = pair.find("input");
@@ -60,9 +60,9 @@ absl::StatusOr<std::vector<ArcPair>> ParsePairs(const OrderedJson& list, const s
 
 absl::StatusOr<Grid> GridFromJson(const OrderedJson& value, const std::string& where) {
   if (!value.is_array() || value.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ": a grid must be a non-empty list of rows, got ",
-        value.is_array() ? std::string("an empty list") : JsonTypeName(value)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": a grid must be a non-empty list of rows, got ",
+                     value.is_array() ? std::string("an empty list") : JsonTypeName(value)));
   }
   const size_t rows = value.size();
   if (rows > static_cast<size_t>(kMaxGridSide)) {
@@ -73,19 +73,18 @@ absl::StatusOr<Grid> GridFromJson(const OrderedJson& value, const std::string& w
   for (size_t r = 0; r < rows; ++r) {
     const OrderedJson& row = value[r];
     if (!row.is_array() || row.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": row ", r,
-                                                     " must be a non-empty list of colours"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": row ", r, " must be a non-empty list of colours"));
     }
     if (r == 0) {
       if (row.size() > static_cast<size_t>(kMaxGridSide)) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": ", row.size(),
-                                                       " columns, at most ", kMaxGridSide,
-                                                       " allowed"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": ", row.size(), " columns, at most ", kMaxGridSide, " allowed"));
       }
       grid = Grid(static_cast<int>(rows), static_cast<int>(row.size()));
     } else if (row.size() != static_cast<size_t>(grid.cols)) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": row ", r, " has ", row.size(),
-                                                     " cells, row 0 has ", grid.cols));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": row ", r, " has ", row.size(), " cells, row 0 has ", grid.cols));
     }
     for (size_t c = 0; c < row.size(); ++c) {
       const OrderedJson& cell = row[c];
@@ -127,8 +126,8 @@ absl::StatusOr<ArcTask> ParseTask(const OrderedJson& task, const std::string& id
   parsed.id = id;
   for (const auto& [key, unused] : task.items()) {
     if (key != "train" && key != "test") {
-      return Invalid(source, absl::StrCat(where, ": unknown key '", key,
-                                          "' (expected 'train' and 'test')"));
+      return Invalid(
+          source, absl::StrCat(where, ": unknown key '", key, "' (expected 'train' and 'test')"));
     }
   }
   auto train = task.find("train");
@@ -181,7 +180,8 @@ absl::Status AttachArcSolutions(const std::string& solutions_json, const std::st
   }
   for (ArcTask& task : tasks) {
     auto it = root.find(task.id);
-    if (it == root.end()) return Invalid(source, absl::StrCat("no solutions for task '", task.id, "'"));
+    if (it == root.end())
+      return Invalid(source, absl::StrCat("no solutions for task '", task.id, "'"));
     if (!it->is_array() || it->size() != task.test.size()) {
       return Invalid(source, absl::StrCat("task '", task.id, "': expected a list of ",
                                           task.test.size(), " output grids"));

@@ -17,7 +17,7 @@ namespace trm {
 
 struct ArcPair {
   Grid input;
-  std::optional<Grid> output;  // absent in the test pairs of a challenges file
+  std::optional<Grid> output;        // absent in the test pairs of a challenges file
   bool output_listed_first = false;  // key order in the file (the builder writes it back)
 };
 
@@ -33,7 +33,8 @@ struct ArcTask {
 // Parses a tasks file's text, keeping the file's task order. Strict: every grid is a non-empty
 // rectangular list of integer rows with values 0..9 and at most kMaxGridSide rows and columns,
 // every task has at least one test pair, task ids are unique. Errors are one line naming
-// `source`, the task and the field, e.g. "f.json: task 'abc' test[1].input: row 2 has 3 cells, row 0 has 4".
+// `source`, the task and the field, e.g. "f.json: task 'abc' test[1].input: row 2 has 3 cells, row
+// 0 has 4".
 absl::StatusOr<std::vector<ArcTask>> ParseArcTasks(const std::string& json_text,
                                                    const std::string& source);
 absl::StatusOr<std::vector<ArcTask>> ReadArcTasksFile(const std::string& path);

@@ -22,7 +22,8 @@ struct Grid {
 
   Grid() = default;
   Grid(int rows, int cols) : rows(rows), cols(cols), cells(static_cast<size_t>(rows) * cols, 0) {}
-  Grid(int rows, int cols, std::vector<uint8_t> cells) : rows(rows), cols(cols), cells(std::move(cells)) {}
+  Grid(int rows, int cols, std::vector<uint8_t> cells)
+      : rows(rows), cols(cols), cells(std::move(cells)) {}
 
   uint8_t at(int r, int c) const { return cells[static_cast<size_t>(r) * cols + c]; }
   uint8_t& at(int r, int c) { return cells[static_cast<size_t>(r) * cols + c]; }
@@ -33,7 +34,8 @@ struct Grid {
 };
 
 // Dihedral transform `id` (0 identity, 1 rot90 ccw, 2 rot180, 3 rot270, 4 flip left-right,
-// 5 flip up-down, 6 transpose, 7 anti-transpose); any other id is the identity, as in the reference.
+// 5 flip up-down, 6 transpose, 7 anti-transpose); any other id is the identity, as in the
+// reference.
 Grid Dihedral(const Grid& grid, int id);
 inline constexpr int kNumDihedral = 8;
 inline constexpr std::array<int, kNumDihedral> kInverseDihedral = {0, 3, 2, 1, 4, 5, 6, 7};
@@ -80,8 +82,8 @@ inline constexpr char kAugmentationSeparator[] = "|||";
 std::string AugmentedName(const std::string& id, const DihedralColorAugmentation& augmentation);
 
 struct ParsedName {
-  std::string id;                              // the original puzzle id
-  DihedralColorAugmentation augmentation;      // identity for a plain id
+  std::string id;                          // the original puzzle id
+  DihedralColorAugmentation augmentation;  // identity for a plain id
 };
 // Inverse of AugmentedName; a name without "|||" is the identity. nullopt for a malformed suffix.
 std::optional<ParsedName> ParseAugmentedName(const std::string& name);

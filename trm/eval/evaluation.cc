@@ -43,7 +43,8 @@ const std::set<std::string>& KnownOutputs() {
   return *known;
 }
 
-at::Tensor SelectOutput(const std::string& name, const ActOutputs& outputs, const LossOutputs& loss) {
+at::Tensor SelectOutput(const std::string& name, const ActOutputs& outputs,
+                        const LossOutputs& loss) {
   if (name == "preds") return loss.preds;
   if (name == "logits") return outputs.logits;
   if (name == "q_halt_logits") return outputs.q_halt_logits;
@@ -116,7 +117,8 @@ absl::Status EvaluateBatch(Architecture& model, LossHead& loss_head, const EvalB
     if (tensor.defined()) cpu_outputs[name] = tensor.to(at::kCPU);
   }
   if (!evaluators.empty()) {
-    const Batch cpu_batch = item.batch.To(at::kCPU);  // no copy when the loader's batch is on the CPU
+    const Batch cpu_batch =
+        item.batch.To(at::kCPU);  // no copy when the loader's batch is on the CPU
     for (Evaluator* evaluator : evaluators) {
       TRM_RETURN_IF_ERROR(evaluator->UpdateBatch(cpu_batch, cpu_outputs));
     }
@@ -139,9 +141,9 @@ absl::StatusOr<std::map<std::string, double>> Evaluate(Architecture& model, Loss
   for (Evaluator* evaluator : evaluators) {
     for (const std::string& name : evaluator->RequiredOutputs()) {
       if (!KnownOutputs().count(name)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "an evaluator requires the model output '", name, "'; available: ",
-            absl::StrJoin(KnownOutputs(), ", ")));
+        return absl::InvalidArgumentError(
+            absl::StrCat("an evaluator requires the model output '", name,
+                         "'; available: ", absl::StrJoin(KnownOutputs(), ", ")));
       }
       required.insert(name);
     }
@@ -162,8 +164,8 @@ absl::StatusOr<std::map<std::string, double>> Evaluate(Architecture& model, Loss
       TRM_RETURN_IF_ERROR(EvaluateBatch(model, loss_head, *item, device, max_steps, required,
                                         evaluators, sums, seen, progress));
     } catch (const c10::Error& e) {
-      return absl::InternalError(
-          absl::StrCat("evaluation: batch ", progress.batches + 1, ": ", e.what_without_backtrace()));
+      return absl::InternalError(absl::StrCat("evaluation: batch ", progress.batches + 1, ": ",
+                                              e.what_without_backtrace()));
     }
     if (options.on_batch) options.on_batch(progress);
   }
@@ -181,9 +183,9 @@ absl::StatusOr<std::map<std::string, double>> Evaluate(Architecture& model, Loss
   }
   const std::vector<std::string> set_names(all.sets.begin(), all.sets.end());
   const std::vector<std::string> metric_names(all.metrics.begin(), all.metrics.end());
-  at::Tensor table = at::zeros({static_cast<int64_t>(set_names.size()),
-                                static_cast<int64_t>(metric_names.size())},
-                               at::kDouble);
+  at::Tensor table =
+      at::zeros({static_cast<int64_t>(set_names.size()), static_cast<int64_t>(metric_names.size())},
+                at::kDouble);
   auto cells = table.accessor<double, 2>();
   for (size_t s = 0; s < set_names.size(); ++s) {
     auto set = sums.find(set_names[s]);
@@ -215,8 +217,8 @@ absl::StatusOr<std::map<std::string, double>> Evaluate(Architecture& model, Loss
     TRM_ASSIGN_OR_RETURN(const auto evaluator_metrics, evaluator->Result(options.output_dir));
     for (const auto& [name, value] : evaluator_metrics) {
       if (!metrics.emplace(name, value).second) {
-        return absl::InvalidArgumentError(absl::StrCat("evaluation: metric '", name,
-                                                       "' is reported twice"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("evaluation: metric '", name, "' is reported twice"));
       }
     }
   }

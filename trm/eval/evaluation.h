@@ -33,9 +33,9 @@ struct EvalBatch {
 using EvalBatchSource = std::function<std::optional<EvalBatch>()>;
 
 struct EvalProgress {
-  int64_t batches = 0;       // batches done on this rank
-  int64_t rows = 0;          // rows done (padding included)
-  double seconds = 0;     // time spent on those batches
+  int64_t batches = 0;  // batches done on this rank
+  int64_t rows = 0;     // rows done (padding included)
+  double seconds = 0;   // time spent on those batches
 };
 
 struct EvaluationOptions {
@@ -50,8 +50,8 @@ struct EvaluationOptions {
 // set's counted rows of all ranks, divided by their count, as the reference; "<set>/count" is the
 // count itself, where the reference logs count / count = 1; the sums are float64 where the
 // reference's table is float32), plus, on rank 0, every evaluator's metrics (e.g. "ARC/pass@2").
-// Every rank must call it (it is collective). Fails on an empty test split (no rows on any rank), on an evaluator
-// error, and on a model that does not halt within halt_max_steps calls.
+// Every rank must call it (it is collective). Fails on an empty test split (no rows on any rank),
+// on an evaluator error, and on a model that does not halt within halt_max_steps calls.
 absl::StatusOr<std::map<std::string, double>> Evaluate(Architecture& model, LossHead& loss_head,
                                                        const EvalBatchSource& next_batch,
                                                        const std::vector<Evaluator*>& evaluators,

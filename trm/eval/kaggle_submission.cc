@@ -4,10 +4,10 @@
 #include <map>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
 #include "trm/data/arc_json.h"
@@ -57,15 +57,18 @@ absl::StatusOr<KaggleSubmission> ParseSubmission(const std::string& json_text,
                                                  const std::string& source) {
   TRM_ASSIGN_OR_RETURN(const OrderedJson root, ParseJsonText(json_text, source));
   if (!root.is_object()) {
-    return Invalid(source, absl::StrCat("expected an object mapping task ids to attempt lists, got ",
-                                        root.type_name()));
+    return Invalid(source,
+                   absl::StrCat("expected an object mapping task ids to attempt lists, got ",
+                                root.type_name()));
   }
   KaggleSubmission submission;
   int attempts_per_entry = -1;
   for (const auto& [id, entries] : root.items()) {
     if (!entries.is_array()) {
-      return Invalid(source, absl::StrCat("task '", id, "': expected a list with one entry per test "
-                                          "input, got ", entries.type_name()));
+      return Invalid(source, absl::StrCat("task '", id,
+                                          "': expected a list with one entry per test "
+                                          "input, got ",
+                                          entries.type_name()));
     }
     KaggleSubmission::Task task;
     task.id = id;
@@ -73,7 +76,8 @@ absl::StatusOr<KaggleSubmission> ParseSubmission(const std::string& json_text,
       const std::string where = absl::StrCat("task '", id, "' entry ", i);
       const OrderedJson& entry = entries[i];
       if (!entry.is_object() || entry.empty()) {
-        return Invalid(source, absl::StrCat(where, ": expected an object {\"attempt_1\": grid, ...}"));
+        return Invalid(source,
+                       absl::StrCat(where, ": expected an object {\"attempt_1\": grid, ...}"));
       }
       std::map<int, Grid> by_index;
       for (const auto& [key, grid_json] : entry.items()) {
@@ -90,8 +94,9 @@ absl::StatusOr<KaggleSubmission> ParseSubmission(const std::string& json_text,
       }
       const int count = static_cast<int>(by_index.size());
       if (by_index.rbegin()->first != count - 1) {
-        return Invalid(source, absl::StrCat(where, ": attempts must be numbered attempt_1 .. attempt_",
-                                            count, " without gaps"));
+        return Invalid(
+            source, absl::StrCat(where, ": attempts must be numbered attempt_1 .. attempt_", count,
+                                 " without gaps"));
       }
       if (attempts_per_entry < 0) attempts_per_entry = count;
       if (count != attempts_per_entry) {
@@ -125,8 +130,8 @@ absl::Status ValidateSubmission(const KaggleSubmission& submission,
     if (++seen[task.id] == 2) duplicated.push_back(task.id);
   }
   if (!unknown.empty()) {
-    return Invalid(context, absl::StrCat(unknown.size(), " task id(s) not in the challenges: ",
-                                         ListSome(unknown)));
+    return Invalid(context, absl::StrCat(unknown.size(),
+                                         " task id(s) not in the challenges: ", ListSome(unknown)));
   }
   if (!duplicated.empty()) {
     return Invalid(context, absl::StrCat("task id(s) listed twice: ", ListSome(duplicated)));
@@ -148,9 +153,9 @@ absl::Status ValidateSubmission(const KaggleSubmission& submission,
     }
     for (size_t i = 0; i < task.attempts.size(); ++i) {
       if (static_cast<int>(task.attempts[i].size()) != attempts) {
-        return Invalid(context, absl::StrCat("task '", task.id, "' entry ", i, " has ",
-                                             task.attempts[i].size(), " attempts, expected ",
-                                             attempts));
+        return Invalid(context,
+                       absl::StrCat("task '", task.id, "' entry ", i, " has ",
+                                    task.attempts[i].size(), " attempts, expected ", attempts));
       }
       for (size_t a = 0; a < task.attempts[i].size(); ++a) {
         const Grid& grid = task.attempts[i][a];
@@ -183,8 +188,8 @@ absl::StatusOr<double> ScoreSubmission(const KaggleSubmission& submission,
   for (const ArcTask& challenge : challenges) {
     auto it = by_id.find(challenge.id);
     if (it == by_id.end() || it->second->attempts.size() != challenge.test.size()) {
-      return Invalid(challenges_source, absl::StrCat("the submission does not answer task '",
-                                                     challenge.id, "'"));
+      return Invalid(challenges_source,
+                     absl::StrCat("the submission does not answer task '", challenge.id, "'"));
     }
     int solved = 0;
     for (size_t i = 0; i < challenge.test.size(); ++i) {
@@ -193,8 +198,8 @@ absl::StatusOr<double> ScoreSubmission(const KaggleSubmission& submission,
                                                        " has no expected output to score against"));
       }
       const std::vector<Grid>& attempts = it->second->attempts[i];
-      solved += std::find(attempts.begin(), attempts.end(), *challenge.test[i].output) !=
-                attempts.end();
+      solved +=
+          std::find(attempts.begin(), attempts.end(), *challenge.test[i].output) != attempts.end();
     }
     total += static_cast<double>(solved) / static_cast<double>(challenge.test.size());
   }

@@ -20,12 +20,12 @@ double WallTime() {
 absl::StatusOr<std::unique_ptr<EventWriter>> EventWriter::Create(const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", error.message()));
+  if (error)
+    return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", error.message()));
   char host[256] = "localhost";
   gethostname(host, sizeof(host) - 1);
-  const std::string path =
-      absl::StrCat(dir, "/events.out.tfevents.", static_cast<int64_t>(WallTime()), ".", host, ".",
-                   getpid());
+  const std::string path = absl::StrCat(dir, "/events.out.tfevents.",
+                                        static_cast<int64_t>(WallTime()), ".", host, ".", getpid());
   absl::StatusOr<std::unique_ptr<TfRecordWriter>> records = TfRecordWriter::Open(path);
   if (!records.ok()) return records.status();
   std::unique_ptr<EventWriter> writer(new EventWriter(*std::move(records)));

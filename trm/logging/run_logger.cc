@@ -21,18 +21,15 @@ namespace {
 
 // Metrics shown on the console, in this order, with short labels.
 constexpr std::pair<const char*, const char*> kConsoleMetrics[] = {
-    {"train/lm_loss", "loss"},
-    {"train/accuracy", "acc"},
-    {"train/exact_accuracy", "exact"},
-    {"train/steps", "act"},
-    {"train/lr", "lr"},
+    {"train/lm_loss", "loss"}, {"train/accuracy", "acc"}, {"train/exact_accuracy", "exact"},
+    {"train/steps", "act"},    {"train/lr", "lr"},
 };
 
 std::string JsonLine(int64_t step, const std::map<std::string, double>& metrics) {
   nlohmann::ordered_json line;
   line["step"] = step;
-  line["time"] = std::chrono::duration<double>(
-                     std::chrono::system_clock::now().time_since_epoch()).count();
+  line["time"] =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& [key, value] : metrics) {
     if (std::isfinite(value)) {
       line[key] = value;
@@ -74,13 +71,14 @@ RunLogger::~RunLogger() {
 
 absl::StatusOr<std::unique_ptr<RunLogger>> RunLogger::Create(const RunLoggerOptions& options) {
   std::unique_ptr<RunLogger> logger(new RunLogger(options));
-  logger->terminal_ = options.is_terminal.has_value() ? *options.is_terminal
-                                                      : isatty(fileno(options.console)) == 1;
+  logger->terminal_ =
+      options.is_terminal.has_value() ? *options.is_terminal : isatty(fileno(options.console)) == 1;
   if (options.dir.empty()) return logger;
   std::error_code error;
   std::filesystem::create_directories(options.dir, error);
   if (error) {
-    return absl::PermissionDeniedError(absl::StrCat("cannot create ", options.dir, ": ", error.message()));
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create ", options.dir, ": ", error.message()));
   }
   if (options.jsonl) {
     const std::string path = options.dir + "/metrics.jsonl";
@@ -98,7 +96,8 @@ absl::StatusOr<std::unique_ptr<RunLogger>> RunLogger::Create(const RunLoggerOpti
     if (!events.ok()) return events.status();
     logger->events_ = *std::move(events);
     if (options.resumed_at_step.has_value()) {
-      if (absl::Status s = logger->events_->AddRestart(*options.resumed_at_step + 1); !s.ok()) return s;
+      if (absl::Status s = logger->events_->AddRestart(*options.resumed_at_step + 1); !s.ok())
+        return s;
     }
   }
   return logger;
@@ -192,7 +191,8 @@ absl::Status RunLogger::LogEval(int64_t step, const std::map<std::string, double
   std::vector<std::string> names;
   for (const auto& entry : metrics) names.push_back(entry.first);
   std::sort(names.begin(), names.end(), NaturalLess);
-  for (const std::string& name : names) line += absl::StrFormat(" | %s %.4f", name, metrics.at(name));
+  for (const std::string& name : names)
+    line += absl::StrFormat(" | %s %.4f", name, metrics.at(name));
   Info(line);
   return Flush();
 }

@@ -15,7 +15,8 @@ void PutLittleEndian(uint64_t value, int bytes, char* out) {
 
 uint64_t GetLittleEndian(const char* in, int bytes) {
   uint64_t value = 0;
-  for (int i = 0; i < bytes; ++i) value |= static_cast<uint64_t>(static_cast<uint8_t>(in[i])) << (8 * i);
+  for (int i = 0; i < bytes; ++i)
+    value |= static_cast<uint64_t>(static_cast<uint8_t>(in[i])) << (8 * i);
   return value;
 }
 
@@ -24,7 +25,8 @@ uint64_t GetLittleEndian(const char* in, int bytes) {
 absl::StatusOr<std::unique_ptr<TfRecordWriter>> TfRecordWriter::Open(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "ab");
   if (file == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
   }
   return std::unique_ptr<TfRecordWriter>(new TfRecordWriter(path, file));
 }

@@ -29,7 +29,8 @@ absl::StatusOr<std::vector<ParameterSettings>> ResolveParameterGroups(
           absl::StrCat(field, ".name_regex '", group.name_regex(), "': ", e.what()));
     }
     if (group.has_lr()) {
-      if (group.lr() < 0) return absl::InvalidArgumentError(absl::StrCat(field, ".lr must be >= 0"));
+      if (group.lr() < 0)
+        return absl::InvalidArgumentError(absl::StrCat(field, ".lr must be >= 0"));
       if (config.lr() == 0) {
         return absl::InvalidArgumentError(
             absl::StrCat(field, ".lr needs a non-zero optimizer lr to scale from"));

@@ -40,9 +40,9 @@ absl::StatusOr<const LoadedPlugin*> PluginLoader::Load(const std::string& path) 
   dlerror();
   auto entry = reinterpret_cast<TrmPluginEntryFn>(dlsym(handle, TRM_PLUGIN_ENTRY_SYMBOL));
   if (entry == nullptr) {
-    return fail(absl::FailedPreconditionError(absl::StrCat(
-        "plugin ", path, ": missing entry point '", TRM_PLUGIN_ENTRY_SYMBOL,
-        "' (is it built with TRM_PLUGIN?)")));
+    return fail(absl::FailedPreconditionError(
+        absl::StrCat("plugin ", path, ": missing entry point '", TRM_PLUGIN_ENTRY_SYMBOL,
+                     "' (is it built with TRM_PLUGIN?)")));
   }
   const TrmPluginInfo* info = entry();
   if (info == nullptr) {
@@ -55,35 +55,36 @@ absl::StatusOr<const LoadedPlugin*> PluginLoader::Load(const std::string& path) 
         TRM_PLUGIN_API_VERSION, "; rebuild the plugin against this version of trm")));
   }
   if (info->torch_version == nullptr || std::strcmp(info->torch_version, TORCH_VERSION) != 0) {
-    return fail(absl::FailedPreconditionError(absl::StrCat(
-        "plugin ", path, ": built against LibTorch ",
-        info->torch_version ? info->torch_version : "(unknown)", " but the host uses ",
-        TORCH_VERSION)));
+    return fail(absl::FailedPreconditionError(
+        absl::StrCat("plugin ", path, ": built against LibTorch ",
+                     info->torch_version ? info->torch_version : "(unknown)", " but the host uses ",
+                     TORCH_VERSION)));
   }
   const std::string name = info->name ? info->name : "";
   if (name.empty()) {
-    return fail(absl::FailedPreconditionError(absl::StrCat("plugin ", path, ": empty plugin name")));
+    return fail(
+        absl::FailedPreconditionError(absl::StrCat("plugin ", path, ": empty plugin name")));
   }
   for (const LoadedPlugin& plugin : plugins_) {
     if (plugin.name == name) {
-      return fail(absl::AlreadyExistsError(absl::StrCat(
-          "plugin ", path, ": a plugin named '", name, "' is already loaded from ", plugin.path)));
+      return fail(absl::AlreadyExistsError(absl::StrCat("plugin ", path, ": a plugin named '", name,
+                                                        "' is already loaded from ", plugin.path)));
     }
   }
   if (const char* error = info->register_all(name.c_str())) {
     // Registrations that went through before the failure stay; the host aborts on this error.
     return absl::AlreadyExistsError(absl::StrCat("plugin ", path, ": ", error));
   }
-  plugins_.push_back(LoadedPlugin{name, info->description ? info->description : "", canonical,
-                                  handle});
+  plugins_.push_back(
+      LoadedPlugin{name, info->description ? info->description : "", canonical, handle});
   return &plugins_.back();
 }
 
 std::vector<std::string> FindPluginFiles(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink,
-                                           ec),
+  for (fs::recursive_directory_iterator
+           it(dir, fs::directory_options::follow_directory_symlink, ec),
        end;
        !ec && it != end; it.increment(ec)) {
     const std::string filename = it->path().filename().string();

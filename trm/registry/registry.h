@@ -1,7 +1,7 @@
 // Typed registries of named factories (in the spirit of c10's Registry and OpenSpiel's game
-// registry). Every kind of pluggable object (architectures, losses, optimizers, ...) has exactly one
-// registry instance per process, defined in the core with TRM_DEFINE_REGISTRY and reached by plugins
-// through the declared accessor, which binds to the host's definition at dlopen time.
+// registry). Every kind of pluggable object (architectures, losses, optimizers, ...) has exactly
+// one registry instance per process, defined in the core with TRM_DEFINE_REGISTRY and reached by
+// plugins through the declared accessor, which binds to the host's definition at dlopen time.
 //
 //   // foo.h (core)
 //   TRM_DECLARE_REGISTRY(FooRegistry, Foo, const config::FooConfig&);
@@ -14,10 +14,10 @@
 #ifndef TRM_REGISTRY_REGISTRY_H_
 #define TRM_REGISTRY_REGISTRY_H_
 
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
-#include <exception>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -70,9 +70,9 @@ class Registry final : public RegistryBase {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(name);
     if (it != entries_.end()) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          kind(), " '", name, "' is registered twice (by ", Describe(it->second.origin), " and by ",
-          Describe(origin), ")"));
+      return absl::AlreadyExistsError(absl::StrCat(kind(), " '", name, "' is registered twice (by ",
+                                                   Describe(it->second.origin), " and by ",
+                                                   Describe(origin), ")"));
     }
     entries_.emplace(name, Entry{std::move(factory), std::move(description), std::move(origin)});
     return absl::OkStatus();
@@ -109,7 +109,8 @@ class Registry final : public RegistryBase {
       return absl::InvalidArgumentError(absl::StrCat(kind(), " '", name, "': ", message));
     }
     if (object == nullptr) {
-      return absl::InternalError(absl::StrCat("factory of ", kind(), " '", name, "' returned null"));
+      return absl::InternalError(
+          absl::StrCat("factory of ", kind(), " '", name, "' returned null"));
     }
     return object;
   }
@@ -117,7 +118,8 @@ class Registry final : public RegistryBase {
   std::vector<EntryInfo> Entries() const override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<EntryInfo> out;
-    for (const auto& [name, entry] : entries_) out.push_back({name, entry.description, entry.origin});
+    for (const auto& [name, entry] : entries_)
+      out.push_back({name, entry.description, entry.origin});
     return out;
   }
 
@@ -143,11 +145,11 @@ class Registry final : public RegistryBase {
   ::trm::Registry<Object, ##__VA_ARGS__>& Accessor()
 
 // Defines the accessor (once, in a core .cc). The registry is listed from program start.
-#define TRM_DEFINE_REGISTRY(Accessor, kind, Object, ...)                               \
-  ::trm::Registry<Object, ##__VA_ARGS__>& Accessor() {                                 \
-    static auto* const registry = new ::trm::Registry<Object, ##__VA_ARGS__>(kind);    \
-    return *registry;                                                                  \
-  }                                                                                    \
+#define TRM_DEFINE_REGISTRY(Accessor, kind, Object, ...)                            \
+  ::trm::Registry<Object, ##__VA_ARGS__>& Accessor() {                              \
+    static auto* const registry = new ::trm::Registry<Object, ##__VA_ARGS__>(kind); \
+    return *registry;                                                               \
+  }                                                                                 \
   [[maybe_unused]] static const bool trm_registry_listed_##Accessor = (Accessor(), true)
 
 #endif  // TRM_REGISTRY_REGISTRY_H_

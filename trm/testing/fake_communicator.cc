@@ -45,7 +45,8 @@ class World {
 
 class FakeCommunicator final : public Communicator {
  public:
-  FakeCommunicator(std::shared_ptr<World> world, int rank) : world_(std::move(world)), rank_(rank) {}
+  FakeCommunicator(std::shared_ptr<World> world, int rank)
+      : world_(std::move(world)), rank_(rank) {}
 
   int rank() const override { return rank_; }
   int world_size() const override { return world_->size(); }
@@ -57,7 +58,8 @@ class FakeCommunicator final : public Communicator {
     const std::vector<std::any> all = world_->Exchange(rank_, copies);
     for (size_t i = 0; i < tensors.size(); ++i) {
       at::Tensor sum = at::zeros_like(tensors[i]);
-      for (const std::any& payload : all) sum += std::any_cast<const std::vector<at::Tensor>&>(payload)[i];
+      for (const std::any& payload : all)
+        sum += std::any_cast<const std::vector<at::Tensor>&>(payload)[i];
       tensors[i].copy_(sum);
     }
   }

@@ -100,7 +100,8 @@ absl::Status CheckpointDir::RemoveStaging() const {
   std::vector<fs::path> stale;
   for (const fs::directory_entry& entry : fs::directory_iterator(root_, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) stale.push_back(entry.path());
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0)
+      stale.push_back(entry.path());
   }
   for (const fs::path& path : stale) {
     fs::remove_all(path, error);

@@ -42,7 +42,8 @@ ExponentialMovingAverage::Swap ExponentialMovingAverage::SwapIn() { return Swap(
 
 std::vector<std::pair<std::string, at::Tensor>> ExponentialMovingAverage::ShadowTensors() const {
   std::vector<std::pair<std::string, at::Tensor>> out;
-  for (size_t i = 0; i < parameters_.size(); ++i) out.emplace_back(parameters_[i].first, shadows_[i]);
+  for (size_t i = 0; i < parameters_.size(); ++i)
+    out.emplace_back(parameters_[i].first, shadows_[i]);
   return out;
 }
 
@@ -51,16 +52,17 @@ absl::Status ExponentialMovingAverage::LoadShadowTensors(
   for (size_t i = 0; i < parameters_.size(); ++i) {
     auto it = shadows.find(parameters_[i].first);
     if (it == shadows.end()) {
-      return absl::NotFoundError(absl::StrCat("EMA state has no tensor '", parameters_[i].first, "'"));
+      return absl::NotFoundError(
+          absl::StrCat("EMA state has no tensor '", parameters_[i].first, "'"));
     }
     if (it->second.sizes() != shadows_[i].sizes()) {
-      return absl::InvalidArgumentError(absl::StrCat("EMA tensor '", parameters_[i].first,
-                                                     "' has the wrong shape"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("EMA tensor '", parameters_[i].first, "' has the wrong shape"));
     }
   }
   if (shadows.size() != parameters_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("EMA state has ", shadows.size(),
-                                                   " tensors, expected ", parameters_.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("EMA state has ", shadows.size(), " tensors, expected ", parameters_.size()));
   }
   at::NoGradGuard no_grad;
   for (size_t i = 0; i < parameters_.size(); ++i) {

@@ -1,9 +1,9 @@
 #include "trm/train/train_state.h"
 
+#include <ATen/core/Generator.h>
+
 #include <cstring>
 #include <mutex>
-
-#include <ATen/core/Generator.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -46,12 +46,11 @@ absl::StatusOr<ActCarry> CarryFromTensors(const std::map<std::string, at::Tensor
     if (!state.ok()) return state.status();
     carry.states.push_back(*state);
   }
-  for (auto [name, target] : {std::make_pair("carry.steps", &carry.steps),
-                              std::make_pair("carry.halted", &carry.halted),
-                              std::make_pair("carry.data.inputs", &carry.current_data.inputs),
-                              std::make_pair("carry.data.labels", &carry.current_data.labels),
-                              std::make_pair("carry.data.puzzle_identifiers",
-                                             &carry.current_data.puzzle_identifiers)}) {
+  for (auto [name, target] :
+       {std::make_pair("carry.steps", &carry.steps), std::make_pair("carry.halted", &carry.halted),
+        std::make_pair("carry.data.inputs", &carry.current_data.inputs),
+        std::make_pair("carry.data.labels", &carry.current_data.labels),
+        std::make_pair("carry.data.puzzle_identifiers", &carry.current_data.puzzle_identifiers)}) {
     absl::StatusOr<at::Tensor> tensor = get(name);
     if (!tensor.ok()) return tensor.status();
     *target = *tensor;
@@ -72,9 +71,8 @@ absl::Status SetGeneratorState(const at::Device& device, const at::Tensor& state
     generator.set_state(state.to(at::kByte).contiguous());
   } catch (const std::exception& e) {
     std::string what = e.what();
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad random generator state for ", device.str(), ": ",
-                     what.substr(0, what.find('\n'))));
+    return absl::InvalidArgumentError(absl::StrCat("bad random generator state for ", device.str(),
+                                                   ": ", what.substr(0, what.find('\n'))));
   }
   return absl::OkStatus();
 }
@@ -87,7 +85,8 @@ at::Tensor BytesToTensor(const std::string& bytes) {
 
 std::string TensorToBytes(const at::Tensor& tensor) {
   const at::Tensor bytes = tensor.to(at::kByte).contiguous();
-  return std::string(static_cast<const char*>(bytes.data_ptr()), static_cast<size_t>(bytes.numel()));
+  return std::string(static_cast<const char*>(bytes.data_ptr()),
+                     static_cast<size_t>(bytes.numel()));
 }
 
 std::map<std::string, at::Tensor> WithPrefix(const std::map<std::string, at::Tensor>& tensors,
@@ -114,9 +113,9 @@ absl::Status LoadLiveParameters(const std::map<std::string, at::Tensor>& state_t
     }
     if (it->second.sizes() != item.value().sizes()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(source, ": live parameter '", item.key(), "' has shape ",
-                       "[", absl::StrJoin(it->second.sizes(), ","), "]", ", the model's is ",
-                       "[", absl::StrJoin(item.value().sizes(), ","), "]"));
+          absl::StrCat(source, ": live parameter '", item.key(), "' has shape ", "[",
+                       absl::StrJoin(it->second.sizes(), ","), "]", ", the model's is ", "[",
+                       absl::StrJoin(item.value().sizes(), ","), "]"));
     }
     item.value().copy_(it->second);
   }

@@ -4,12 +4,12 @@
 #ifndef TRM_TRAIN_TRAIN_STATE_H_
 #define TRM_TRAIN_TRAIN_STATE_H_
 
+#include <ATen/ATen.h>
+
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -20,11 +20,11 @@ namespace trm {
 using TensorList = std::vector<std::pair<std::string, at::Tensor>>;
 
 // Files of one checkpoint folder.
-std::string CheckpointWeightsPath(const std::string& dir);  // model.safetensors (reference keys)
+std::string CheckpointWeightsPath(const std::string& dir);     // model.safetensors (reference keys)
 std::string TrainStatePath(const std::string& dir, int rank);  // train_state.rank<R>.safetensors
 
-// "carry.state.<name>", "carry.steps", "carry.halted", "carry.data.{inputs,labels,puzzle_identifiers}",
-// on the CPU.
+// "carry.state.<name>", "carry.steps", "carry.halted",
+// "carry.data.{inputs,labels,puzzle_identifiers}", on the CPU.
 TensorList CarryToTensors(const ActCarry& carry, const std::vector<std::string>& state_names);
 // The inverse, onto `device`; errors name the missing tensor.
 absl::StatusOr<ActCarry> CarryFromTensors(const std::map<std::string, at::Tensor>& tensors,
@@ -48,8 +48,9 @@ std::map<std::string, at::Tensor> WithPrefix(const std::map<std::string, at::Ten
 inline constexpr char kLiveParameterPrefix[] = "shared.live.";
 
 // Copies the live parameters among `state_tensors` (a training state file's tensors, read from
-// `source`) into `model`. NotFound when the state holds none (the run kept no EMA) or lacks one of the
-// model's parameters; InvalidArgument on a shape mismatch. Errors name `source` and the parameter.
+// `source`) into `model`. NotFound when the state holds none (the run kept no EMA) or lacks one of
+// the model's parameters; InvalidArgument on a shape mismatch. Errors name `source` and the
+// parameter.
 absl::Status LoadLiveParameters(const std::map<std::string, at::Tensor>& state_tensors,
                                 const std::string& source, Architecture& model);
 

@@ -7,8 +7,7 @@ namespace trm {
 
 TrainStep::TrainStep(Architecture* model, LossHead* loss_head,
                      std::vector<ScheduledOptimizer> optimizers, const LrSchedule* schedule,
-                     GradientReducer* reducer, Communicator* communicator,
-                     TrainStepOptions options)
+                     GradientReducer* reducer, Communicator* communicator, TrainStepOptions options)
     : model_(model),
       loss_head_(loss_head),
       optimizers_(std::move(optimizers)),
@@ -41,7 +40,8 @@ std::map<std::string, double> ReduceTrainMetrics(const std::map<std::string, at:
                                                  Communicator& communicator) {
   // One collective for all metrics, in sorted key order (std::map) as the reference stacks them.
   std::vector<at::Tensor> values;
-  for (const auto& [key, value] : local) values.push_back(value.detach().to(at::kDouble).reshape({}));
+  for (const auto& [key, value] : local)
+    values.push_back(value.detach().to(at::kDouble).reshape({}));
   std::vector<at::Tensor> stacked = {at::stack(values).cpu()};
   communicator.AllReduceSum(stacked);
   const auto* sums = stacked[0].data_ptr<double>();
@@ -54,8 +54,8 @@ std::map<std::string, double> ReduceTrainMetrics(const std::map<std::string, at:
   std::map<std::string, double> metrics;
   i = 0;
   for (const auto& [key, value] : local) {
-    const double divisor = absl::EndsWith(key, "loss") ? static_cast<double>(global_batch_size)
-                                                       : std::max(count, 1.0);
+    const double divisor =
+        absl::EndsWith(key, "loss") ? static_cast<double>(global_batch_size) : std::max(count, 1.0);
     metrics["train/" + key] = sums[i++] / divisor;
   }
   return metrics;
@@ -75,9 +75,9 @@ absl::StatusOr<std::map<std::string, double>> TrainStep::Run(int64_t step, const
     for (size_t rank = 0; rank < bad.size(); ++rank) {
       if (bad[rank].empty()) continue;
       for (const ScheduledOptimizer& entry : optimizers_) entry.optimizer->ZeroGrad();
-      return absl::FailedPreconditionError(absl::StrCat(
-          "step ", step, ": non-finite ", bad[rank], " on rank ", rank,
-          "; stopped before the optimizer step (the last checkpoint is intact)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("step ", step, ": non-finite ", bad[rank], " on rank ", rank,
+                       "; stopped before the optimizer step (the last checkpoint is intact)"));
     }
   }
   reducer_->AllReduceGradients();

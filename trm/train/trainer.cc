@@ -1,10 +1,10 @@
 #include "trm/train/trainer.h"
 
+#include <ATen/Parallel.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-
-#include <ATen/Parallel.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -118,7 +118,8 @@ absl::Status Trainer::PrepareDatasets() {
           for (const SplitSummary& split : summary->splits) {
             std::fprintf(options_.console, "  %s: %lld rows, %lld puzzles, %lld groups\n",
                          split.name.c_str(), static_cast<long long>(split.rows),
-                         static_cast<long long>(split.puzzles), static_cast<long long>(split.groups));
+                         static_cast<long long>(split.puzzles),
+                         static_cast<long long>(split.groups));
           }
         }
       }
@@ -131,7 +132,8 @@ absl::Status Trainer::PrepareDatasets() {
   train_options.dataset_paths = {train_path_};
   train_options.split = "train";
   train_options.global_batch_size = train.global_batch_size();
-  train_options.epochs_per_iter = train.eval_interval() > 0 ? train.eval_interval() : train.epochs();
+  train_options.epochs_per_iter =
+      train.eval_interval() > 0 ? train.eval_interval() : train.epochs();
   train_options.rank = communicator_->rank();
   train_options.num_replicas = communicator_->world_size();
   train_options.seed = static_cast<uint64_t>(train.seed());
@@ -162,20 +164,22 @@ absl::Status Trainer::PrepareDatasets() {
 }
 
 absl::Status Trainer::BuildModel() {
-  TRM_ASSIGN_OR_RETURN(model_, ArchitectureRegistry().Create(experiment_.arch().name(),
-                                                             experiment_.arch()));
-  TRM_ASSIGN_OR_RETURN(loss_head_, LossRegistry().Create(experiment_.loss().name(), experiment_.loss()));
+  TRM_ASSIGN_OR_RETURN(
+      model_, ArchitectureRegistry().Create(experiment_.arch().name(), experiment_.arch()));
+  TRM_ASSIGN_OR_RETURN(loss_head_,
+                       LossRegistry().Create(experiment_.loss().name(), experiment_.loss()));
   model_->to(device_);
   absl::Status loaded = absl::OkStatus();
   if (IsRoot() && !experiment_.checkpoint().load().empty()) {
     LoadWeightsOptions load_options;
     load_options.puzzle_embedding_mean_on_resize = true;
-    absl::StatusOr<LoadReport> report = LoadWeightsFile(
-        ResolveUserPath(experiment_.checkpoint().load()), *model_, load_options);
+    absl::StatusOr<LoadReport> report =
+        LoadWeightsFile(ResolveUserPath(experiment_.checkpoint().load()), *model_, load_options);
     loaded = report.status();
     if (report.ok()) {
       std::fprintf(options_.console, "initialised %lld tensors from %s\n",
-                   static_cast<long long>(report->tensors), experiment_.checkpoint().load().c_str());
+                   static_cast<long long>(report->tensors),
+                   experiment_.checkpoint().load().c_str());
     }
   }
   TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, loaded));
@@ -198,15 +202,17 @@ absl::Status Trainer::BuildOptimizers() {
     target.sparse_embedding = sparse;
     target.communicator = communicator_;
     const config::OptimizerConfig& config = experiment_.puzzle_emb_optimizer();
-    TRM_ASSIGN_OR_RETURN(sparse_optimizer_, OptimizerRegistry().Create(config.name(), config, target));
+    TRM_ASSIGN_OR_RETURN(sparse_optimizer_,
+                         OptimizerRegistry().Create(config.name(), config, target));
     optimizers_.push_back({"puzzle_emb", sparse_optimizer_.get(), config.lr(), true});
   }
   const config::OptimizerConfig& config = experiment_.optimizer();
   TRM_ASSIGN_OR_RETURN(dense_optimizer_, OptimizerRegistry().Create(config.name(), config, dense));
-  optimizers_.push_back({"dense", dense_optimizer_.get(), config.lr(),
-                         !experiment_.train().freeze_weights()});
-  TRM_ASSIGN_OR_RETURN(schedule_, LrScheduleRegistry().Create(experiment_.lr_schedule().name(),
-                                                              experiment_.lr_schedule(), total_steps_));
+  optimizers_.push_back(
+      {"dense", dense_optimizer_.get(), config.lr(), !experiment_.train().freeze_weights()});
+  TRM_ASSIGN_OR_RETURN(schedule_,
+                       LrScheduleRegistry().Create(experiment_.lr_schedule().name(),
+                                                   experiment_.lr_schedule(), total_steps_));
   std::vector<at::Tensor> parameters;
   for (const auto& [name, tensor] : dense.parameters) parameters.push_back(tensor);
   reducer_ = std::make_unique<GradientReducer>(
@@ -243,7 +249,8 @@ absl::Status Trainer::Setup() {
     } else if (prepared.ok() && !options_.resume.empty()) {
       resume_from = ResolveUserPath(options_.resume);
       if (!fs::is_directory(resume_from)) {
-        prepared = absl::NotFoundError(absl::StrCat("--resume: no checkpoint folder ", resume_from));
+        prepared =
+            absl::NotFoundError(absl::StrCat("--resume: no checkpoint folder ", resume_from));
       }
     }
     if (prepared.ok()) {
@@ -283,14 +290,15 @@ absl::Status Trainer::Resume(const std::string& checkpoint) {
     return it == metadata.end() ? "" : it->second;
   };
   if (field("format") != kTrainStateFormat) {
-    return absl::InvalidArgumentError(absl::StrCat(own->path(), ": not a training state (format '",
-                                                   field("format"), "')"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(own->path(), ": not a training state (format '", field("format"), "')"));
   }
   int world = 0;
   if (!absl::SimpleAtoi(field("world_size"), &world) || world != communicator_->world_size()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        checkpoint, " was written by ", field("world_size"), " processes; resuming it exactly needs ",
-        "the same number (this run has ", communicator_->world_size(), ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(checkpoint, " was written by ", field("world_size"),
+                     " processes; resuming it exactly needs ", "the same number (this run has ",
+                     communicator_->world_size(), ")"));
   }
   if (!absl::SimpleAtoi(field("step"), &step_) ||
       !absl::SimpleAtoi(field("passes_done"), &passes_done_) ||
@@ -317,9 +325,10 @@ absl::Status Trainer::Resume(const std::string& checkpoint) {
     TRM_RETURN_IF_ERROR(ema_->LoadShadowTensors(WithPrefix(tensors, "shared.ema.")));
   }
   for (const ScheduledOptimizer& entry : optimizers_) {
-    absl::Status loaded =
-        entry.optimizer->LoadStateTensors(WithPrefix(tensors, "shared.optimizer." + entry.role + "."));
-    if (!loaded.ok()) return absl::Status(loaded.code(), absl::StrCat(checkpoint, ": ", loaded.message()));
+    absl::Status loaded = entry.optimizer->LoadStateTensors(
+        WithPrefix(tensors, "shared.optimizer." + entry.role + "."));
+    if (!loaded.ok())
+      return absl::Status(loaded.code(), absl::StrCat(checkpoint, ": ", loaded.message()));
   }
   if (tensors.count("carry.steps")) {
     TRM_ASSIGN_OR_RETURN(ActCarry carry, CarryFromTensors(tensors, model_->StateNames(), device_));
@@ -332,8 +341,9 @@ absl::Status Trainer::Resume(const std::string& checkpoint) {
     }
     TRM_RETURN_IF_ERROR(SetGeneratorState(device_, tensors.at("rng.device")));
   }
-  TRM_ASSIGN_OR_RETURN(PuzzleDataset::Position position,
-                       PuzzleDataset::Position::FromString(TensorToBytes(tensors.at("loader.position"))));
+  TRM_ASSIGN_OR_RETURN(
+      PuzzleDataset::Position position,
+      PuzzleDataset::Position::FromString(TensorToBytes(tensors.at("loader.position"))));
   TRM_RETURN_IF_ERROR(train_data_->RestorePosition(position));
   last_saved_step_ = step_;
   if (IsRoot()) {
@@ -375,8 +385,8 @@ absl::Status Trainer::SaveCheckpoint() {
         for (auto& entry : Prefixed("shared.ema.", ema_->ShadowTensors())) tensors.push_back(entry);
       }
       for (const ScheduledOptimizer& entry : optimizers_) {
-        for (auto& item : Prefixed("shared.optimizer." + entry.role + ".",
-                                   entry.optimizer->StateTensors())) {
+        for (auto& item :
+             Prefixed("shared.optimizer." + entry.role + ".", entry.optimizer->StateTensors())) {
           tensors.push_back(item);
         }
       }
@@ -447,7 +457,8 @@ absl::Status Trainer::EvaluateAndMaybeSave(bool save) {
     absl::StatusOr<std::map<std::string, double>> metrics = Evaluate();
     TRM_RETURN_IF_ERROR(metrics.status());
     last_evaluated_step_ = step_;
-    if (logger_ != nullptr && !metrics->empty()) TRM_RETURN_IF_ERROR(logger_->LogEval(step_, *metrics));
+    if (logger_ != nullptr && !metrics->empty())
+      TRM_RETURN_IF_ERROR(logger_->LogEval(step_, *metrics));
   }
   return save ? SaveCheckpoint() : absl::OkStatus();
 }
@@ -493,14 +504,15 @@ absl::Status Trainer::Run() {
     }
     if (pass_ended) {
       if (batches == 0 && fresh_pass) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the training set of ", train_path_, " yields no batch of ", train.global_batch_size(),
-            " examples; lower train.global_batch_size"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("the training set of ", train_path_, " yields no batch of ",
+                         train.global_batch_size(), " examples; lower train.global_batch_size"));
       }
       ++passes_done_;
     }
     const bool due = pass_ended && passes_done_ - 1 >= train.min_eval_interval();
-    if (due || finished()) TRM_RETURN_IF_ERROR(EvaluateAndMaybeSave(checkpoint.every_eval() || finished()));
+    if (due || finished())
+      TRM_RETURN_IF_ERROR(EvaluateAndMaybeSave(checkpoint.every_eval() || finished()));
   }
   TRM_RETURN_IF_ERROR(SaveCheckpoint());
   if (logger_ != nullptr) {

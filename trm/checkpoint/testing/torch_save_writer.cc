@@ -46,7 +46,8 @@ PickleBuilder& PickleBuilder::String(const std::string& text) {
 PickleBuilder& PickleBuilder::Int(int64_t value) {
   if (value >= 0 && value < 256) return Byte('K').Bytes(LittleEndian(value, 1));
   if (value >= 0 && value < 65536) return Byte('M').Bytes(LittleEndian(value, 2));
-  if (value >= std::numeric_limits<int32_t>::min() && value <= std::numeric_limits<int32_t>::max()) {
+  if (value >= std::numeric_limits<int32_t>::min() &&
+      value <= std::numeric_limits<int32_t>::max()) {
     return Byte('J').Bytes(LittleEndian(static_cast<uint32_t>(value), 4));
   }
   // LONG1 with the fewest bytes that keep the sign, as Python writes it.
@@ -104,17 +105,28 @@ PickleBuilder& PickleBuilder::Tensor(const std::string& storage_key, at::ScalarT
 
 std::string StorageGlobalName(at::ScalarType dtype) {
   switch (dtype) {
-    case at::kDouble: return "torch.DoubleStorage";
-    case at::kFloat: return "torch.FloatStorage";
-    case at::kHalf: return "torch.HalfStorage";
-    case at::kBFloat16: return "torch.BFloat16Storage";
-    case at::kLong: return "torch.LongStorage";
-    case at::kInt: return "torch.IntStorage";
-    case at::kShort: return "torch.ShortStorage";
-    case at::kChar: return "torch.CharStorage";
-    case at::kByte: return "torch.ByteStorage";
-    case at::kBool: return "torch.BoolStorage";
-    default: TORCH_CHECK(false, "no storage type for ", dtype);
+    case at::kDouble:
+      return "torch.DoubleStorage";
+    case at::kFloat:
+      return "torch.FloatStorage";
+    case at::kHalf:
+      return "torch.HalfStorage";
+    case at::kBFloat16:
+      return "torch.BFloat16Storage";
+    case at::kLong:
+      return "torch.LongStorage";
+    case at::kInt:
+      return "torch.IntStorage";
+    case at::kShort:
+      return "torch.ShortStorage";
+    case at::kChar:
+      return "torch.CharStorage";
+    case at::kByte:
+      return "torch.ByteStorage";
+    case at::kBool:
+      return "torch.BoolStorage";
+    default:
+      TORCH_CHECK(false, "no storage type for ", dtype);
   }
 }
 

@@ -40,7 +40,8 @@ std::pair<ActCarry, ActOutputs> ToyActModel::Forward(const ActCarry& carry, cons
   Batch data{at::where(row_reset, batch.inputs, carry.current_data.inputs),
              at::where(row_reset, batch.labels, carry.current_data.labels),
              at::where(reset, batch.puzzle_identifiers, carry.current_data.puzzle_identifiers)};
-  at::Tensor z = at::where(reset.view({-1, 1, 1}), at::zeros_like(carry.states[0]), carry.states[0]);
+  at::Tensor z =
+      at::where(reset.view({-1, 1, 1}), at::zeros_like(carry.states[0]), carry.states[0]);
   at::Tensor steps = at::where(reset, at::zeros_like(carry.steps), carry.steps);
 
   const at::Tensor ids = data.puzzle_identifiers.to(at::kLong);
@@ -51,8 +52,9 @@ std::pair<ActCarry, ActOutputs> ToyActModel::Forward(const ActCarry& carry, cons
     local_ids_.copy_(data.puzzle_identifiers);
   }
   puzzle = is_training() ? local_weights_ : table_.index_select(0, ids);
-  z = at::tanh(z + embed_.index_select(0, data.inputs.to(at::kLong).reshape({-1}))
-                       .view({z.size(0), z.size(1), -1}) +
+  z = at::tanh(z +
+               embed_.index_select(0, data.inputs.to(at::kLong).reshape({-1}))
+                   .view({z.size(0), z.size(1), -1}) +
                puzzle.unsqueeze(1));
   ActOutputs outputs;
   outputs.logits = at::matmul(z, head_);
@@ -77,7 +79,10 @@ std::optional<SparseEmbeddingState> ToyActModel::SparseEmbedding() {
 }
 
 std::vector<std::pair<std::string, at::Tensor>> ToyActModel::StateDict() const {
-  return {{"embed", embed_}, {"head", head_}, {"q_weight", q_weight_}, {"q_bias", q_bias_},
+  return {{"embed", embed_},
+          {"head", head_},
+          {"q_weight", q_weight_},
+          {"q_bias", q_bias_},
           {"table", table_}};
 }
 

@@ -27,11 +27,12 @@ class ToyActModel : public Architecture {
   std::vector<std::pair<std::string, at::Tensor>> StateDict() const override;
 
  private:
-  at::Tensor embed_, head_, q_weight_, q_bias_;  // parameters
+  at::Tensor embed_, head_, q_weight_, q_bias_;   // parameters
   at::Tensor table_, local_weights_, local_ids_;  // puzzle embedding buffers
 };
 
-// Cross-entropy (mean over valid tokens per row, summed over rows) + 0.5 * BCE(q_halt, row correct).
+// Cross-entropy (mean over valid tokens per row, summed over rows) + 0.5 * BCE(q_halt, row
+// correct).
 class ToyLossHead : public LossHead {
  public:
   explicit ToyLossHead(const config::LossConfig&) {}
