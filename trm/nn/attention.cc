@@ -28,6 +28,16 @@ at::Tensor ToHeadMajor(const at::Tensor& x, at::ScalarType dtype) {
   return out.view({-1, x.size(1), x.size(3)});
 }
 
+// q, k, v in head-major layout and the kernel's compute dtype.
+struct HeadMajorQkv {
+  at::Tensor q, k, v;
+};
+
+HeadMajorQkv ToHeadMajorQkv(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+  const at::ScalarType dtype = KernelDtype(q);
+  return {ToHeadMajor(q, dtype), ToHeadMajor(k, dtype), ToHeadMajor(v, dtype)};
+}
+
 // [B·heads, T, d] -> [B, T, heads, d] contiguous in `dtype`.
 at::Tensor FromHeadMajor(const at::Tensor& x, int64_t batch, at::ScalarType dtype) {
   const int64_t heads = x.size(0) / batch;
@@ -125,10 +135,7 @@ class BlockedAttentionFunction : public torch::autograd::Function<BlockedAttenti
  public:
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q,
                             const at::Tensor& k, const at::Tensor& v, double scale) {
-    const at::ScalarType dtype = KernelDtype(q);
-    const at::Tensor qh = ToHeadMajor(q, dtype);
-    const at::Tensor kh = ToHeadMajor(k, dtype);
-    const at::Tensor vh = ToHeadMajor(v, dtype);
+    const auto [qh, kh, vh] = ToHeadMajorQkv(q, k, v);
     at::Tensor lse;
     const at::Tensor out = BlockedForward(qh, kh, vh, scale, &lse);
     ctx->save_for_backward({qh, kh, vh, out, lse});
@@ -170,10 +177,7 @@ class DenseAttentionFunction : public torch::autograd::Function<DenseAttentionFu
  public:
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q,
                             const at::Tensor& k, const at::Tensor& v, double scale) {
-    const at::ScalarType dtype = KernelDtype(q);
-    const at::Tensor qh = ToHeadMajor(q, dtype);
-    const at::Tensor kh = ToHeadMajor(k, dtype);
-    const at::Tensor vh = ToHeadMajor(v, dtype);
+    const auto [qh, kh, vh] = ToHeadMajorQkv(q, k, v);
     const DenseResult result = DenseForward(qh, kh, vh, scale);
     ctx->save_for_backward({qh, kh, vh, result.probs, result.out});
     ctx->saved_data["scale"] = scale;
@@ -213,9 +217,8 @@ class Blocked : public AttentionKernel {
   at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                      double scale) const override {
     if (NeedsGrad(q, k, v)) return BlockedAttentionFunction::apply(q, k, v, scale);
-    const at::ScalarType dtype = KernelDtype(q);
-    const at::Tensor out = BlockedForward(ToHeadMajor(q, dtype), ToHeadMajor(k, dtype),
-                                          ToHeadMajor(v, dtype), scale, /*lse=*/nullptr);
+    const auto [qh, kh, vh] = ToHeadMajorQkv(q, k, v);
+    const at::Tensor out = BlockedForward(qh, kh, vh, scale, /*lse=*/nullptr);
     return FromHeadMajor(out, q.size(0), q.scalar_type());
   }
 };
@@ -225,10 +228,8 @@ class Batched : public AttentionKernel {
   at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                      double scale) const override {
     if (NeedsGrad(q, k, v)) return DenseAttentionFunction::apply(q, k, v, scale);
-    const at::ScalarType dtype = KernelDtype(q);
-    const at::Tensor out =
-        DenseForward(ToHeadMajor(q, dtype), ToHeadMajor(k, dtype), ToHeadMajor(v, dtype), scale)
-            .out;
+    const auto [qh, kh, vh] = ToHeadMajorQkv(q, k, v);
+    const at::Tensor out = DenseForward(qh, kh, vh, scale).out;
     return FromHeadMajor(out, q.size(0), q.scalar_type());
   }
 };
