@@ -116,16 +116,10 @@ int main(int argc, char** argv) {
     trm::Die(absl::InvalidArgumentError(
         "no output folder: pass --out or set data.path in the experiment"));
   }
-  const std::string task_flag =
-      !absl::GetFlag(FLAGS_arc_dir).empty() ? absl::GetFlag(FLAGS_arc_dir) : data.task_dir();
-  options.task_dir = trm::ResolveArcDataDir(task_flag);
-  if (options.task_dir.empty()) {
-    trm::Die(absl::NotFoundError(
-        task_flag.empty()
-            ? "no task folder: pass --arc_dir, set data.task_dir or $TRM_ARC_DIR, or provide "
-              "../shared/data/arc beside the workspace"
-            : absl::StrCat("task folder ", task_flag, " does not exist")));
-  }
+  absl::StatusOr<std::string> task_dir =
+      trm::ResolveArcDataDir(absl::GetFlag(FLAGS_arc_dir), data.task_dir());
+  if (!task_dir.ok()) trm::Die(task_dir.status());
+  options.task_dir = *task_dir;
   options.overwrite = absl::GetFlag(FLAGS_overwrite);
   options.num_threads = absl::GetFlag(FLAGS_threads) > 0
                             ? absl::GetFlag(FLAGS_threads)

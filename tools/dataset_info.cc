@@ -22,6 +22,7 @@
 #include "trm/data/dataset_metadata.h"
 #include "trm/data/npy.h"
 #include "trm/data/python_json.h"
+#include "trm/data/token_drawing.h"
 
 ABSL_FLAG(std::string, data, "", "Dataset root (with train/ and test/).");
 ABSL_FLAG(std::string, split, "train", "Split of the example to draw.");
@@ -31,11 +32,6 @@ ABSL_FLAG(std::string, color, "auto", "Colours: auto (on a terminal), always, ne
 namespace {
 
 namespace fs = std::filesystem;
-
-// The ARC palette (colours 0..9).
-constexpr int kPalette[10][3] = {{0, 0, 0},       {0, 116, 217},   {255, 65, 54},  {46, 204, 64},
-                                 {255, 220, 0},   {170, 170, 170}, {240, 18, 190}, {255, 133, 27},
-                                 {127, 219, 255}, {135, 12, 37}};
 
 struct SplitArrays {
   trm::NpyArray inputs, labels;
@@ -58,55 +54,6 @@ std::string Range(const std::vector<int64_t>& cumulative) {
   const double mean =
       static_cast<double>(cumulative.back()) / static_cast<double>(cumulative.size() - 1);
   return absl::StrFormat("min %d, mean %.3f, max %d", lo, mean, hi);
-}
-
-// One token as two terminal columns.
-std::string Cell(int token, bool color) {
-  if (!color) {
-    if (token == trm::kPadToken) return " .";
-    if (token == trm::kEosToken) return " #";
-    return absl::StrCat(" ", token - trm::kColorTokenOffset);
-  }
-  if (token == trm::kPadToken) return "\x1b[0m  ";
-  if (token == trm::kEosToken) return "\x1b[48;2;70;70;70m\x1b[38;2;160;160;160m::\x1b[0m";
-  const int c = std::clamp(token - trm::kColorTokenOffset, 0, 9);
-  return absl::StrFormat("\x1b[48;2;%d;%d;%dm  \x1b[0m", kPalette[c][0], kPalette[c][1],
-                         kPalette[c][2]);
-}
-
-// Draws canvases side by side under their titles, cropped to the last non-PAD row and column of
-// any of them.
-void DrawSideBySide(const std::vector<std::string>& titles,
-                    const std::vector<std::vector<int64_t>>& canvases, int side, bool color) {
-  int used_rows = 0, used_cols = 0;
-  for (const auto& canvas : canvases) {
-    for (int r = 0; r < side; ++r) {
-      for (int c = 0; c < side; ++c) {
-        if (canvas[r * side + c] != trm::kPadToken) {
-          used_rows = std::max(used_rows, r + 1);
-          used_cols = std::max(used_cols, c + 1);
-        }
-      }
-    }
-  }
-  std::string header;
-  for (size_t k = 0; k < titles.size(); ++k) {
-    const size_t width = static_cast<size_t>(2 * used_cols + 4);
-    header +=
-        k + 1 < titles.size()
-            ? titles[k] + std::string(width > titles[k].size() ? width - titles[k].size() : 1, ' ')
-            : titles[k];
-  }
-  std::cout << header << "\n";
-  for (int r = 0; r < used_rows; ++r) {
-    std::string line;
-    for (size_t k = 0; k < canvases.size(); ++k) {
-      if (k > 0) line += "    ";
-      for (int c = 0; c < used_cols; ++c)
-        line += Cell(static_cast<int>(canvases[k][r * side + c]), color);
-    }
-    std::cout << line << "\n";
-  }
 }
 
 std::vector<int64_t> Row(const trm::NpyArray& array, int64_t row) {
@@ -227,7 +174,7 @@ int main(int argc, char** argv) {
               << "\n";
     return 0;
   }
-  DrawSideBySide({"input", "label"}, {input, label}, side, color);
-  std::cout << (color ? "(blank: PAD, '::': EOS)\n" : "('.': PAD, '#': EOS, digits: colours)\n");
+  std::cout << trm::DrawTokenCanvases({"input", "label"}, {input, label}, side, color)
+            << trm::DrawingLegend(color);
   return 0;
 }

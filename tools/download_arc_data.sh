@@ -6,19 +6,35 @@
 # Default: the Kaggle "combined" files that the TinyRecursiveModels reference ships under
 # kaggle/combined/ (arc-agi_{training,evaluation,training2,evaluation2,concept}_{challenges,solutions}.json),
 # the layout the "arc" dataset builder reads with data.input_file_prefix "arc-agi".
-# Sources can be overridden with TRM_REFERENCE_REPO, TRM_REFERENCE_RAW and TRM_ARC_AGI_2_REPO.
+# Every file must have the sha256 below: the bytes this project's recipes and its byte-identical
+# dataset tests were verified against (a changed upstream file fails the download instead of
+# silently changing the datasets). Git ref and sources can be overridden with TRM_REFERENCE_REF,
+# TRM_REFERENCE_REPO, TRM_REFERENCE_RAW and TRM_ARC_AGI_2_REPO.
 # --per-task: also the ARC-AGI-2 repository's one-file-per-task layout (DIR/data/training/*.json,
-# DIR/data/evaluation/*.json), read with subsets "training" / "evaluation".
+# DIR/data/evaluation/*.json), read with subsets "training" / "evaluation" (not pinned by hash).
 #
 # Files are downloaded into a temporary folder and moved into DIR only when all of them arrived and
-# parse as JSON objects; existing files are not replaced. Then point the tools at DIR with
+# match their sums; existing files are not replaced. Then point the tools at DIR with
 # --arc_dir=DIR or TRM_ARC_DIR=DIR.
 set -euo pipefail
 
+REFERENCE_REF="${TRM_REFERENCE_REF:-main}"
 REFERENCE_REPO="${TRM_REFERENCE_REPO:-https://github.com/SamsungSAILMontreal/TinyRecursiveModels.git}"
-REFERENCE_RAW="${TRM_REFERENCE_RAW:-https://raw.githubusercontent.com/SamsungSAILMontreal/TinyRecursiveModels/main/kaggle/combined}"
+REFERENCE_RAW="${TRM_REFERENCE_RAW:-https://raw.githubusercontent.com/SamsungSAILMontreal/TinyRecursiveModels/$REFERENCE_REF/kaggle/combined}"
 ARC_AGI_2_REPO="${TRM_ARC_AGI_2_REPO:-https://github.com/arcprize/ARC-AGI-2.git}"
 SUBSETS=(training evaluation training2 evaluation2 concept)
+declare -A SHA256=(
+  [arc-agi_concept_challenges.json]=4e60bd1de956c2519c3236ba9f2c352c971d5971bfc568ceafa716dd9b1a91fd
+  [arc-agi_concept_solutions.json]=3ec5e95e416e49c85dac28475fc5b73f6998d13b7e91ff0219eee48881c327ee
+  [arc-agi_evaluation2_challenges.json]=e7c62a4bd211867c6b538f66b8013b81f299663c82ca062f49a52bf439d6e4e8
+  [arc-agi_evaluation2_solutions.json]=84be4f4f39b79e82c36d565fc878830988b094917f052ee7069aef30b33ca8f1
+  [arc-agi_evaluation_challenges.json]=2b05f8f7d33b73fdbefd69914c399e9409d1949c7f16aabc78e677443a64b208
+  [arc-agi_evaluation_solutions.json]=629622b0eecf42c6cb4da628955ef76ec43214f0d00081f8cf63082ade496c52
+  [arc-agi_training2_challenges.json]=779eaba89790ebad9af02514a7efc0aefaf2cf8236f046a31bbf8b9ec48f20f5
+  [arc-agi_training2_solutions.json]=9f07a38bd25af5e83aa5bf85c5cb1a1fefdb30f6a755256fa65429e697ca97f9
+  [arc-agi_training_challenges.json]=5b02a4753e9088134744d952b048a03f6f23abf4eb6c04e3f27822cf3d439634
+  [arc-agi_training_solutions.json]=47212ad04ef4211221ac6141cba8c8d425e20e90da90ace575ef286c5f992534
+)
 
 usage() { echo "usage: $0 DIR [--per-task]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -41,15 +57,13 @@ fetch() {  # URL FILE
   fi
 }
 
-# A downloaded task file must be a JSON object (an HTML error page or a truncated file is not).
-check_json_object() {
-  local file="$1"
-  if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if isinstance(d, dict) and d else 1)' "$file" \
-      || { echo "error: $file is not a non-empty JSON object" >&2; exit 1; }
-  else
-    [ "$(head -c 1 "$file")" = "{" ] && [ "$(tail -c 1 "$file" | tr -d '[:space:]')" = "}" ] \
-      || { echo "error: $file does not look like a JSON object" >&2; exit 1; }
+# A downloaded file must have its pinned sum (an HTML error page or a truncated file has not).
+check_sha256() {
+  local file="$1" expected="${SHA256[$(basename "$1")]}" actual
+  actual="$(sha256sum "$file" | cut -d' ' -f1)"
+  if [ "$actual" != "$expected" ]; then
+    echo "error: $(basename "$file") from ref '$REFERENCE_REF' has sha256 $actual, expected $expected" >&2
+    exit 1
   fi
 }
 
@@ -59,8 +73,11 @@ trap 'rm -rf "$TMP"' EXIT
 
 # With git: a shallow clone of the reference (whatever its default branch); else raw downloads.
 if command -v git >/dev/null 2>&1; then
-  echo "cloning $REFERENCE_REPO" >&2
-  git clone --quiet --depth 1 "$REFERENCE_REPO" "$TMP/reference"
+  echo "cloning $REFERENCE_REPO at $REFERENCE_REF" >&2
+  git init --quiet "$TMP/reference"
+  git -C "$TMP/reference" fetch --quiet --depth 1 "$REFERENCE_REPO" "$REFERENCE_REF"
+  git -C "$TMP/reference" checkout --quiet FETCH_HEAD
+  echo "reference commit: $(git -C "$TMP/reference" rev-parse HEAD)" >&2
 fi
 for subset in "${SUBSETS[@]}"; do
   for kind in challenges solutions; do
@@ -71,7 +88,7 @@ for subset in "${SUBSETS[@]}"; do
       echo "fetching $name" >&2
       fetch "$REFERENCE_RAW/$name" "$TMP/$name"
     fi
-    check_json_object "$TMP/$name"
+    check_sha256 "$TMP/$name"
   done
 done
 rm -rf "$TMP/reference"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# End to end test of //tools:eval: datasets built from real ARC-AGI-2 tasks, an untrained model, a
+# End to end test of //tools:eval: datasets built from the shipped ARC-AGI-2 tasks, an untrained model, a
 # CPU-trained checkpoint (EMA and raw weights, 1 and 2 processes), the reference checkpoint of the
 # trm_att fixture, and the errors (mismatched checkpoint, truncated checkpoint, empty test split,
 # malformed test_puzzles.json, bad flags), none of which may leave files behind.
@@ -12,7 +12,7 @@ eval_tool="$PWD/$3"
 check_submission="$PWD/$4"
 testdata="$PWD/tools/testdata"
 fixture="$PWD/tests/golden/trm_att"
-arc_dir="$(cd ../arc_data && pwd)"
+arc_dir="$PWD/third_party/arc_sample"
 work="${TEST_TMPDIR:-$(mktemp -d)}/eval_test"
 rm -rf "$work" && mkdir -p "$work/data"
 failures=0

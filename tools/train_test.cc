@@ -44,7 +44,7 @@ std::vector<std::string> TrainArgs(const std::string& run_dir, std::vector<std::
                                    "--experiment=arc2_trm_tiny",
                                    "--run_dir=" + run_dir,
                                    "--data_root=" + TestTmp() + "/data",
-                                   "--arc_dir=../arc_data",
+                                   "--arc_dir=third_party/arc_sample",
                                    "--set=checkpoint.every_steps=4",
                                    "--set=checkpoint.keep_last=0"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -269,7 +269,7 @@ TEST(TrainLossCurveTest, CpuExperimentReproducesTheRecordedLossPrefix) {
   const double rtol = golden["rtol"].get<double>();
   const std::string run_dir = TestTmp() + "/cpu_prefix";
   const Result run = RunTrain({"tools/train", "--experiment=arc2_trm_cpu", "--run_dir=" + run_dir,
-                               "--data_root=" + TestTmp() + "/data", "--arc_dir=../arc_data",
+                               "--data_root=" + TestTmp() + "/data",
                                "--max_steps=" + std::to_string(steps.back())});
   ASSERT_TRUE(run.exited_ok()) << run.output;
   const auto metrics = TrainMetrics(run_dir);

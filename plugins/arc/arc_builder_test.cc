@@ -59,8 +59,8 @@ config::DataConfig TinyConfig(std::vector<std::string> subsets, uint32_t seed, i
   return data;
 }
 
-config::DataConfig ArcConfig(const std::vector<std::string>& subsets, const std::string& test_set,
-                             int num_aug) {
+[[maybe_unused]] config::DataConfig ArcConfig(const std::vector<std::string>& subsets,
+                                              const std::string& test_set, int num_aug) {
   config::DataConfig data;
   for (const std::string& subset : subsets) data.add_subsets(subset);
   data.set_test_set_name(test_set);
@@ -171,12 +171,14 @@ TEST(ArcBuilderTest, ExistingOutputIsKeptUnlessOverwriteAndCancelledBuildsLeaveN
   EXPECT_TRUE(fs::exists(out + "/train/all__inputs.npy"));
 }
 
+#ifdef TRM_FULL_ARC_DATA
+// The full-data suite (//tests/full_data) compiles these; they need the whole ARC files.
+
 // The reference builder on the real ARC-AGI-2 subsets with num_aug 10 (perf_reference.md: 61,295
 // train rows): sha256 of every file it wrote.
 TEST(ArcBuilderTest, RealArcAgi2WithTenAugmentationsMatchesTheReference) {
   const std::string tasks = testing::ArcDataDir();
-  ASSERT_FALSE(tasks.empty())
-      << "ARC task files missing: set TRM_ARC_DIR or provide ../shared/data/arc";
+  ASSERT_FALSE(tasks.empty()) << testing::kMissingArcData;
   const std::string out = FreshDir("arc2_aug10") + "/dataset";
   auto summary =
       Build(ArcConfig({"training2", "evaluation2", "concept"}, "evaluation2", 10), tasks, out, 2);
@@ -225,8 +227,7 @@ TEST(ArcBuilderTest, RealArcAgi2WithTenAugmentationsMatchesTheReference) {
 // test_puzzles.json.
 TEST(ArcBuilderTest, RealArcAgi1WithTenAugmentationsMatchesTheReference) {
   const std::string tasks = testing::ArcDataDir();
-  ASSERT_FALSE(tasks.empty())
-      << "ARC task files missing: set TRM_ARC_DIR or provide ../shared/data/arc";
+  ASSERT_FALSE(tasks.empty()) << testing::kMissingArcData;
   const std::string out = FreshDir("arc1_aug10") + "/dataset";
   auto summary =
       Build(ArcConfig({"training", "evaluation", "concept"}, "evaluation", 10), tasks, out, 2);
@@ -256,6 +257,8 @@ TEST(ArcBuilderTest, RealArcAgi1WithTenAugmentationsMatchesTheReference) {
   for (const auto& [file, sha] : reference)
     EXPECT_EQ(testing::FileSha256(out + "/" + file), sha) << file;
 }
+
+#endif  // TRM_FULL_ARC_DATA
 
 }  // namespace
 }  // namespace trm::arc

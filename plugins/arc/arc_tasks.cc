@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "trm/base/file_util.h"
+#include "trm/base/paths.h"
 #include "trm/base/status_macros.h"
 
 namespace trm::arc {
@@ -143,7 +144,7 @@ absl::StatusOr<std::vector<LoadedTask>> ReadArcSubset(const ReadOptions& options
   }
   return absl::NotFoundError(absl::StrCat(
       "subset '", subset, "': found neither ", challenges.string(), " nor a folder of task files ",
-      (dir / subset).string(), "/ or ", (dir / "data" / subset).string(), "/"));
+      (dir / subset).string(), "/ or ", (dir / "data" / subset).string(), "/; ", kArcDataHint));
 }
 
 absl::StatusOr<std::vector<std::vector<LoadedTask>>> ReadArcSubsets(

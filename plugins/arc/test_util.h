@@ -16,7 +16,7 @@
 
 namespace trm::arc::testing {
 
-// The ARC task files of @arc_data in the test's runfiles ("" when the repository is empty).
+// The full ARC task files of @arc_data in the test's runfiles ("" when the repository is empty).
 inline std::string ArcDataDir() {
   namespace fs = std::filesystem;
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -26,6 +26,17 @@ inline std::string ArcDataDir() {
     if (fs::exists(dir / "arc-agi_training2_challenges.json")) return dir.string();
   }
   return "";
+}
+
+// Why ArcDataDir() is empty: the full-data tests fail with this rather than pass vacuously.
+inline constexpr char kMissingArcData[] =
+    "the full ARC task files are missing: the full-data suite reads ../shared/data/arc beside the "
+    "workspace or $TRM_ARC_DIR (tools/download_arc_data.sh DIR fetches them)";
+
+// The public tasks shipped in the repository (third_party/arc_sample), in the test's runfiles.
+inline std::string SampleDataDir() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return srcdir == nullptr ? "" : std::string(srcdir) + "/trm/third_party/arc_sample";
 }
 
 // A fresh, empty folder under $TEST_TMPDIR.

@@ -1,5 +1,6 @@
 #include "plugins/evaluators/arc_evaluator.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -10,6 +11,7 @@
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
 #include "trm/data/arc_json.h"
+#include "trm/data/token_drawing.h"
 #include "trm/eval/kaggle_submission.h"
 #include "trm/plugin/plugin_api.h"
 
@@ -223,6 +225,47 @@ absl::Status ArcEvaluator::WriteReport(
   options.world_size = context_.communicator->world_size();
   TRM_RETURN_IF_ERROR(MakeDirectories(dir));
   return WriteFileAtomically(JoinPath(dir, kReportFile), RenderArcReport(*results_, options));
+}
+
+std::string ArcEvaluator::Summary(bool color) const {
+  if (results_ == nullptr) return "";
+  const std::vector<ArcTask>& tasks = results_->tasks();
+  const auto& outcomes = results_->outcomes();
+  std::vector<std::string> solved;
+  std::string drawing;
+  for (size_t t = 0; t < tasks.size(); ++t) {
+    // Kaggle's scoring: a test input counts when one of its attempts is the expected output.
+    auto correct_attempt = [](const ArcInputOutcome& outcome) {
+      auto it = std::find(outcome.attempts.begin(), outcome.attempts.end(), outcome.label_rank);
+      return outcome.label_rank >= 0 && it != outcome.attempts.end()
+                 ? static_cast<int>(it - outcome.attempts.begin())
+                 : -1;
+    };
+    const bool all_correct =
+        !outcomes[t].empty() &&
+        std::all_of(outcomes[t].begin(), outcomes[t].end(),
+                    [&](const ArcInputOutcome& outcome) { return correct_attempt(outcome) >= 0; });
+    if (!all_correct) continue;
+    solved.push_back(tasks[t].id);
+    if (!drawing.empty()) continue;
+    const ArcInputOutcome& outcome = outcomes[t][0];
+    const int attempt = correct_attempt(outcome);
+    int64_t votes = 0;
+    for (const RankedCandidate& candidate : outcome.candidates) votes += candidate.votes;
+    drawing = absl::StrCat(
+        tasks[t].id, ", test input 1 (attempt ", attempt + 1, ", ",
+        outcome.candidates[outcome.label_rank].votes, " of ", votes, " votes):\n",
+        DrawGrids({"input", "prediction"},
+                  {tasks[t].test[0].input, results_->Attempts(outcome)[attempt]}, color),
+        DrawingLegend(color));
+  }
+  constexpr size_t kMaxListed = 40;
+  std::string listed =
+      absl::StrJoin(solved.begin(), solved.begin() + std::min(solved.size(), kMaxListed), " ");
+  if (solved.size() > kMaxListed) absl::StrAppend(&listed, " ...");
+  return absl::StrCat("ARC: ", solved.size(), " of ", tasks.size(), " tasks solved with ",
+                      config_.submission_k(), " attempts", solved.empty() ? "" : ": ", listed, "\n",
+                      drawing);
 }
 
 TRM_REGISTER_CLASS(

@@ -37,6 +37,8 @@ class ArcEvaluator final : public Evaluator {
   absl::Status WriteReport(
       const std::string& dir,
       const std::vector<std::pair<std::string, std::string>>& run_info) override;
+  // The tasks whose every test input is among the submitted attempts, and one of them drawn.
+  std::string Summary(bool color) const override;
 
   // This process's votes (for tests).
   const ArcVoteTable& votes() const { return votes_; }

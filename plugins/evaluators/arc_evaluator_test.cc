@@ -193,6 +193,23 @@ TEST_F(ArcEvalFixture, ReproducesTheReferenceInOneBatch) {
   EXPECT_EQ(evaluator->last_results()->inputs_without_votes(), 1);
 }
 
+TEST_F(ArcEvalFixture, SummaryListsTheSolvedTasksAndDrawsOne) {
+  auto evaluator = MakeEvaluator(*communicator_);
+  EXPECT_EQ(evaluator->Summary(false), "");  // nothing before a result
+  ASSERT_TRUE(evaluator->BeginEval().ok());
+  Feed(*evaluator, 0, 10);
+  ASSERT_TRUE(evaluator->Result("").ok());
+  // 25ff71a9: both inputs' labels among the 2 attempts; 6150a2bd: the label is attempt 2;
+  // 0d3d703e: no votes.
+  const std::string summary = evaluator->Summary(false);
+  EXPECT_THAT(summary,
+              ::testing::StartsWith("ARC: 2 of 3 tasks solved with 2 attempts: 25ff71a9 6150a2bd\n"
+                                    "25ff71a9, test input 1 (attempt 1, 2 of 2 votes):\n"
+                                    "input"));
+  EXPECT_THAT(summary, HasSubstr("prediction\n"));
+  EXPECT_THAT(summary, HasSubstr(" 0 1 0 #\n"));  // the last row of the predicted grid
+}
+
 TEST_F(ArcEvalFixture, BatchBoundariesDoNotMatter) {
   auto evaluator = MakeEvaluator(*communicator_);
   ASSERT_TRUE(evaluator->BeginEval().ok());

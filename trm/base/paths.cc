@@ -2,6 +2,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace trm {
 namespace fs = std::filesystem;
@@ -30,19 +34,46 @@ std::string WorkspaceRoot() {
   return "";
 }
 
-std::string ResolveArcDataDir(const std::string& flag_value) {
+absl::StatusOr<std::string> ResolveArcDataDir(const std::string& flag_value,
+                                              const std::string& config_value) {
   std::error_code ec;
   if (!flag_value.empty()) {
     const std::string dir = ResolveUserPath(flag_value);
-    return fs::is_directory(dir, ec) ? dir : "";
-  }
-  if (std::string env = Env("TRM_ARC_DIR"); !env.empty()) {
-    return fs::is_directory(env, ec) ? env : "";
+    if (fs::is_directory(dir, ec)) return dir;
+    return absl::NotFoundError(
+        absl::StrCat("--arc_dir=", flag_value, ": no such folder (", dir, "); ", kArcDataHint));
   }
   const std::string root = WorkspaceRoot();
-  if (root.empty()) return "";
-  const fs::path shared = (fs::path(root) / ".." / "shared" / "data" / "arc").lexically_normal();
-  return fs::is_directory(shared, ec) ? shared.string() : "";
+  if (!config_value.empty()) {
+    std::vector<std::string> candidates;
+    if (fs::path(config_value).is_absolute()) {
+      candidates.push_back(config_value);
+    } else {
+      if (!root.empty()) candidates.push_back((fs::path(root) / config_value).string());
+      candidates.push_back(fs::absolute(config_value, ec).lexically_normal().string());
+    }
+    for (const std::string& dir : candidates) {
+      if (fs::is_directory(dir, ec)) return dir;
+    }
+    return absl::NotFoundError(absl::StrCat("data.task_dir '", config_value,
+                                            "': no such folder (searched ",
+                                            absl::StrJoin(candidates, ", "), "); ", kArcDataHint));
+  }
+  if (std::string env = Env("TRM_ARC_DIR"); !env.empty()) {
+    if (fs::is_directory(env, ec)) return env;
+    return absl::NotFoundError(
+        absl::StrCat("$TRM_ARC_DIR=", env, ": no such folder; ", kArcDataHint));
+  }
+  const std::string shared =
+      root.empty()
+          ? ""
+          : (fs::path(root) / ".." / "shared" / "data" / "arc").lexically_normal().string();
+  if (!shared.empty() && fs::is_directory(shared, ec)) return shared;
+  return absl::NotFoundError(
+      absl::StrCat("no ARC task files: --arc_dir, data.task_dir and $TRM_ARC_DIR are unset and ",
+                   shared.empty() ? "no workspace was found to look for ../shared/data/arc"
+                                  : absl::StrCat(shared, " does not exist"),
+                   "; ", kArcDataHint));
 }
 
 }  // namespace trm

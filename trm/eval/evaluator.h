@@ -49,6 +49,10 @@ class Evaluator {
       const std::string& dir, const std::vector<std::pair<std::string, std::string>>& run_info) {
     return absl::UnimplementedError("this evaluator writes no report");
   }
+
+  // Rank 0, after Result: a few lines for the person reading the console at the end of a run
+  // (e.g. which tasks were solved, one of them drawn); "" when there is nothing to add.
+  virtual std::string Summary(bool color) const { return ""; }
 };
 
 TRM_DECLARE_REGISTRY(EvaluatorRegistry, Evaluator, const config::EvaluatorConfig&,

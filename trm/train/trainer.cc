@@ -17,6 +17,7 @@
 #include "trm/config/experiment_loader.h"
 #include "trm/data/dataset_builder.h"
 #include "trm/data/dataset_paths.h"
+#include "trm/data/token_drawing.h"
 #include "trm/eval/evaluation.h"
 #include "trm/optim/parameter_groups.h"
 #include "trm/train/total_steps.h"
@@ -96,19 +97,21 @@ absl::Status Trainer::PrepareDatasets() {
     if (!options_.build_missing_dataset) {
       built = absl::NotFoundError(absl::StrCat("no dataset at ", train_path_));
     } else {
-      const std::string task_dir =
-          ResolveArcDataDir(options_.arc_dir.empty() ? data.task_dir() : options_.arc_dir);
+      const absl::StatusOr<std::string> task_dir =
+          ResolveArcDataDir(options_.arc_dir, data.task_dir());
       std::fprintf(options_.console, "building dataset '%s' with builder '%s' into %s\n",
                    data.path().c_str(), data.builder().c_str(), train_path_.c_str());
       absl::StatusOr<std::unique_ptr<DatasetBuilder>> builder =
           DatasetBuilderRegistry().Create(data.builder(), data);
-      if (!builder.ok()) {
+      if (!task_dir.ok()) {
+        built = task_dir.status();
+      } else if (!builder.ok()) {
         built = builder.status();
       } else {
         std::error_code error;
         fs::create_directories(fs::path(train_path_).parent_path(), error);
         DatasetBuildOptions build;
-        build.task_dir = task_dir;
+        build.task_dir = *task_dir;
         build.output_dir = train_path_;
         build.num_threads = at::get_num_threads();
         absl::StatusOr<DatasetBuildSummary> summary = (*builder)->Build(build);
@@ -515,6 +518,12 @@ absl::Status Trainer::Run() {
       TRM_RETURN_IF_ERROR(EvaluateAndMaybeSave(checkpoint.every_eval() || finished()));
   }
   TRM_RETURN_IF_ERROR(SaveCheckpoint());
+  if (IsRoot()) {
+    for (const auto& evaluator : evaluators_) {
+      const std::string summary = evaluator->Summary(WantsColor(options_.console));
+      if (!summary.empty()) std::fputs(summary.c_str(), options_.console);
+    }
+  }
   if (logger_ != nullptr) {
     logger_->Info(absl::StrCat("done at step ", step_, "; checkpoints in ", checkpoints_->root()));
   }
