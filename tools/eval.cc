@@ -204,6 +204,7 @@ int Main(int argc, char** argv) {
   data_options.rank = communicator->rank();
   data_options.num_replicas = communicator->world_size();
   data_options.seed = static_cast<uint64_t>(experiment.train().seed());
+  data_options.pin_memory = device.is_cuda();
   const std::unique_ptr<PuzzleDataset> test_data = OrDie(PuzzleDataset::Open(data_options));
   int64_t examples = 0;
   for (size_t set = 0; set < test_data->set_names().size(); ++set)

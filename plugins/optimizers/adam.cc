@@ -65,6 +65,20 @@ void Update(AdamOptimizer::Rule rule, at::Tensor& param, const at::Tensor& grad,
   }
 }
 
+// The update of UpdateElements as ATen ops, for tensors on any device. The scalars are rounded to
+// the tensors' dtype by ATen, as MakeConstants<T> rounds them for the host loop.
+void UpdateWithTensorOps(AdamOptimizer::Rule rule, at::Tensor& param, const at::Tensor& grad,
+                         at::Tensor& exp_avg, at::Tensor& exp_avg_sq,
+                         const StepConstants<double>& c) {
+  param.mul_(c.weight_decay_factor);
+  exp_avg.lerp_(grad, c.one_minus_beta1);
+  exp_avg_sq.lerp_(grad * grad, c.one_minus_beta2);
+  at::Tensor denom = exp_avg_sq.sqrt().div_(c.bias_correction2_sqrt);
+  at::Tensor direction =
+      rule == AdamOptimizer::Rule::kAtan2 ? at::atan2(exp_avg, denom) : exp_avg / denom.add_(c.eps);
+  param.sub_(direction.mul_(c.step_size));
+}
+
 template <typename T>
 StepConstants<T> MakeConstants(double lr, double weight_decay, double beta1, double beta2,
                                double eps, double step) {
@@ -81,8 +95,12 @@ StepConstants<T> MakeConstants(double lr, double weight_decay, double beta1, dou
 }  // namespace
 
 AdamOptimizer::AdamOptimizer(Rule rule, const config::OptimizerConfig& config,
-                             const OptimizerTarget& target)
-    : rule_(rule), beta1_(config.beta1()), beta2_(config.beta2()), eps_(config.eps()) {
+                             const OptimizerTarget& target, Implementation implementation)
+    : rule_(rule),
+      implementation_(implementation),
+      beta1_(config.beta1()),
+      beta2_(config.beta2()),
+      eps_(config.eps()) {
   absl::StatusOr<std::vector<ParameterSettings>> settings =
       ResolveParameterGroups(config, target.parameters);
   TORCH_CHECK(settings.ok(), std::string(settings.status().message()));
@@ -107,7 +125,11 @@ void AdamOptimizer::UpdateOne(ParameterState& state, const at::Tensor& grad, dou
   const double group_lr = lr * state.settings.lr_scale;
   const at::Tensor g = grad.to(state.param.scalar_type()).contiguous();
   at::Tensor data = state.param.detach();
-  if (data.scalar_type() == at::kFloat) {
+  if (!data.is_cpu() || implementation_ == Implementation::kTensorOps) {
+    UpdateWithTensorOps(
+        rule_, data, g, state.exp_avg, state.exp_avg_sq,
+        MakeConstants<double>(group_lr, state.settings.weight_decay, beta1_, beta2_, eps_, step));
+  } else if (data.scalar_type() == at::kFloat) {
     Update<float>(rule_, data, g, state.exp_avg, state.exp_avg_sq,
                   MakeConstants<float>(group_lr, state.settings.weight_decay, beta1_, beta2_,
                                        eps_, step));

@@ -1,7 +1,7 @@
 // Element-wise Adam optimizers over dense parameters (spec §6.1, §6.2): AdamATan2 as the
 // reference's `adam_atan2` package computes it, and AdamW. Both keep, per parameter, a float32 step
-// counter and first/second moments of the parameter's dtype, and update in one fused pass per
-// tensor.
+// counter and first/second moments of the parameter's dtype. CPU tensors are updated in one fused
+// host pass per tensor, tensors on other devices by a short sequence of ATen ops.
 #ifndef PLUGINS_OPTIMIZERS_ADAM_H_
 #define PLUGINS_OPTIMIZERS_ADAM_H_
 
@@ -26,9 +26,17 @@ class AdamOptimizer : public Optimizer {
     kAdamW,
   };
 
+  enum class Implementation {
+    // The host loop for CPU tensors (the reference kernel's rounding), ATen ops elsewhere.
+    kByDevice,
+    // ATen ops on every device; lets tests run the accelerator path on CPU tensors.
+    kTensorOps,
+  };
+
   // The parameter groups must resolve (the trainer checks with ResolveParameterGroups first);
   // otherwise this throws c10::Error naming the group.
-  AdamOptimizer(Rule rule, const config::OptimizerConfig& config, const OptimizerTarget& target);
+  AdamOptimizer(Rule rule, const config::OptimizerConfig& config, const OptimizerTarget& target,
+                Implementation implementation = Implementation::kByDevice);
 
   void Step(double lr) override;
   void ZeroGrad() override;
@@ -49,6 +57,7 @@ class AdamOptimizer : public Optimizer {
   void UpdateOne(ParameterState& state, const at::Tensor& grad, double lr);
 
   Rule rule_;
+  Implementation implementation_;
   double beta1_;
   double beta2_;
   double eps_;

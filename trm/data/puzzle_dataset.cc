@@ -386,9 +386,10 @@ PuzzleDataset::Item PuzzleDataset::Collate(const Set& set, const std::vector<int
                                            int64_t global_count) const {
   const int64_t seq_len = metadata_.seq_len;
   const int64_t n = static_cast<int64_t>(rows.size());
-  at::Tensor inputs = at::empty({local_batch_size_, seq_len}, at::kInt);
-  at::Tensor labels = at::empty({local_batch_size_, seq_len}, at::kInt);
-  at::Tensor identifiers = at::empty({local_batch_size_}, at::kInt);
+  const at::TensorOptions options = at::TensorOptions(at::kInt).pinned_memory(options_.pin_memory);
+  at::Tensor inputs = at::empty({local_batch_size_, seq_len}, options);
+  at::Tensor labels = at::empty({local_batch_size_, seq_len}, options);
+  at::Tensor identifiers = at::empty({local_batch_size_}, options);
   GatherRows(set.inputs, rows, seq_len, std::nullopt, inputs.data_ptr<int32_t>());
   GatherRows(set.labels, rows, seq_len, metadata_.ignore_label_id, labels.data_ptr<int32_t>());
   int32_t* ids = identifiers.data_ptr<int32_t>();

@@ -47,6 +47,9 @@ struct PuzzleDatasetOptions {
   // Batches a background thread prepares ahead of Next() (0: none, batches are made on demand).
   // The stream and the saved positions are the same either way.
   int prefetch = 0;
+  // Batches in page-locked memory, so that copies to a CUDA device can be asynchronous. Needs a
+  // CUDA build with a device.
+  bool pin_memory = false;
 };
 
 class PuzzleDataset {

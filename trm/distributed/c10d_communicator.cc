@@ -9,12 +9,21 @@
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
+#include <torch/version.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace trm {
 namespace {
+
+// What runs the collectives: LibTorch 2's ProcessGroupGloo and ProcessGroupNCCL are c10d::Backends,
+// 1.13's are c10d::ProcessGroups.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveGroup = c10d::Backend;
+#else
+using CollectiveGroup = c10d::ProcessGroup;
+#endif
 
 // Gloo in LibTorch 1.13 reduces and moves float, double, half and the integer types only; other
 // dtypes travel as an exactly representable wider type.
@@ -31,8 +40,8 @@ at::ScalarType WireType(at::ScalarType type) {
 
 class C10dCommunicator final : public Communicator {
  public:
-  C10dCommunicator(int rank, int world_size, c10::intrusive_ptr<c10d::ProcessGroup> cpu_group,
-                   c10::intrusive_ptr<c10d::ProcessGroup> device_group)
+  C10dCommunicator(int rank, int world_size, c10::intrusive_ptr<CollectiveGroup> cpu_group,
+                   c10::intrusive_ptr<CollectiveGroup> device_group)
       : rank_(rank),
         world_size_(world_size),
         cpu_group_(std::move(cpu_group)),
@@ -93,7 +102,7 @@ class C10dCommunicator final : public Communicator {
   void Barrier() override { cpu_group_->barrier()->wait(); }
 
  private:
-  c10d::ProcessGroup& GroupFor(const at::Tensor& tensor) {
+  CollectiveGroup& GroupFor(const at::Tensor& tensor) {
     return (tensor.is_cuda() && device_group_) ? *device_group_ : *cpu_group_;
   }
 
@@ -107,8 +116,8 @@ class C10dCommunicator final : public Communicator {
 
   int rank_;
   int world_size_;
-  c10::intrusive_ptr<c10d::ProcessGroup> cpu_group_;
-  c10::intrusive_ptr<c10d::ProcessGroup> device_group_;  // NCCL, or null
+  c10::intrusive_ptr<CollectiveGroup> cpu_group_;
+  c10::intrusive_ptr<CollectiveGroup> device_group_;  // NCCL, or null
 };
 
 bool IsLoopback(const std::string& addr) {
@@ -143,12 +152,13 @@ absl::StatusOr<std::unique_ptr<Communicator>> MakeCommunicator(
         "distributed backend '", options.backend, "' is not one of auto, gloo, nccl"));
   }
   const bool use_nccl = options.backend == "nccl" || (options.backend == "auto" && cuda);
+  // Never a silent Gloo fall-back: CUDA tensors over Gloo would be slow and need a Gloo with CUDA.
   if (use_nccl && !NcclAvailable()) {
-    if (options.backend == "nccl") {
-      return absl::FailedPreconditionError(
-          "distributed backend 'nccl' needs a LibTorch built with CUDA and NCCL; this one has "
-          "neither (use --device=cpu with backend gloo)");
-    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "distributed backend '", options.backend, "' on device ", options.device,
+        " needs NCCL, but this binary was built without it (USE_C10D_NCCL): build with "
+        "--config=cuda and TRM_LIBTORCH set to a CUDA LibTorch, or set distributed.backend to "
+        "\"gloo\""));
   }
   if (env.world_size == 1) return MakeSingleProcessCommunicator();
   try {
@@ -163,9 +173,9 @@ absl::StatusOr<std::unique_ptr<Communicator>> MakeCommunicator(
     auto gloo_store = c10::make_intrusive<c10d::PrefixStore>("trm/gloo", tcp_store);
     auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
     gloo_options->devices.push_back(GlooDevice(env));
-    c10::intrusive_ptr<c10d::ProcessGroup> cpu_group = c10::make_intrusive<c10d::ProcessGroupGloo>(
+    c10::intrusive_ptr<CollectiveGroup> cpu_group = c10::make_intrusive<c10d::ProcessGroupGloo>(
         gloo_store, env.rank, env.world_size, gloo_options);
-    c10::intrusive_ptr<c10d::ProcessGroup> device_group;
+    c10::intrusive_ptr<CollectiveGroup> device_group;
 #ifdef USE_C10D_NCCL
     if (use_nccl) {
       auto nccl_store = c10::make_intrusive<c10d::PrefixStore>("trm/nccl", tcp_store);

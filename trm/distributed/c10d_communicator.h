@@ -15,7 +15,8 @@
 namespace trm {
 
 struct CommunicatorOptions {
-  // "auto" (NCCL when `device` is CUDA and the build has it, else Gloo), "gloo", "nccl".
+  // "auto" (NCCL when `device` is CUDA, else Gloo), "gloo", "nccl". NCCL in a build without it is
+  // an error, never a fall-back to Gloo.
   std::string backend = "auto";
   // "cpu" or "cuda[:N]"; the device the trainer's tensors live on.
   std::string device = "cpu";
@@ -26,7 +27,7 @@ struct CommunicatorOptions {
 bool NcclAvailable();
 
 // The single-process communicator when env.world_size == 1, else a c10d one. Errors (unreachable
-// store, NCCL requested without support, ...) are one line.
+// store, NCCL needed without support, even for one process, ...) are one line.
 absl::StatusOr<std::unique_ptr<Communicator>> MakeCommunicator(const DistributedEnv& env,
                                                                const CommunicatorOptions& options);
 

@@ -131,6 +131,18 @@ TEST(C10dCommunicatorTest, NcclWithoutSupportIsRefused) {
   EXPECT_FALSE(MakeCommunicator(DistributedEnv{}, options).ok());
 }
 
+TEST(C10dCommunicatorTest, AutoOnCudaWithoutNcclIsAOneLineErrorNotGloo) {
+  if (NcclAvailable()) GTEST_SKIP() << "this LibTorch has NCCL";
+  CommunicatorOptions options;
+  options.device = "cuda:0";
+  auto communicator = MakeCommunicator(DistributedEnv{}, options);
+  ASSERT_FALSE(communicator.ok());
+  const std::string message(communicator.status().message());
+  EXPECT_NE(message.find("backend 'auto' on device cuda:0 needs NCCL"), std::string::npos);
+  EXPECT_NE(message.find("TRM_LIBTORCH"), std::string::npos);
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+}
+
 TEST(C10dCommunicatorTest, OneProcessIsTheSingleCommunicator) {
   auto communicator = MakeCommunicator(DistributedEnv{}, CommunicatorOptions{});
   ASSERT_TRUE(communicator.ok());

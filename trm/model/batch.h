@@ -18,8 +18,12 @@ struct Batch {
 
   int64_t size() const { return inputs.defined() ? inputs.size(0) : 0; }
 
+  // Asynchronous from pinned host memory to a CUDA device (the caching host allocator keeps the
+  // source alive until the copy is done); a no-op when the tensors are already on `device`.
   Batch To(const at::Device& device) const {
-    return Batch{inputs.to(device), labels.to(device), puzzle_identifiers.to(device)};
+    const bool non_blocking = device.is_cuda() && inputs.is_pinned();
+    return Batch{inputs.to(device, non_blocking), labels.to(device, non_blocking),
+                 puzzle_identifiers.to(device, non_blocking)};
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <mutex>
@@ -234,12 +235,33 @@ class Batched : public AttentionKernel {
   }
 };
 
+// PyTorch's SDPA has the `scale` argument since 2.1.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+#define TRM_HAS_SDPA 1
+// CUDA: PyTorch's fused SDPA (flash or memory-efficient kernels), as the reference computes it.
+class Sdpa : public AttentionKernel {
+ public:
+  at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                     double scale) const override {
+    // SDPA takes [B, heads, T, d].
+    const at::Tensor out = at::scaled_dot_product_attention(
+        q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), /*attn_mask=*/{},
+        /*dropout_p=*/0.0, /*is_causal=*/false, scale);
+    return out.transpose(1, 2).contiguous();
+  }
+};
+#endif
+
 class ByDevice : public AttentionKernel {
  public:
   at::Tensor Forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                      double scale) const override {
-    return q.is_cpu() ? BlockedAttentionKernel().Forward(q, k, v, scale)
-                      : BatchedAttentionKernel().Forward(q, k, v, scale);
+    if (q.is_cpu()) return BlockedAttentionKernel().Forward(q, k, v, scale);
+#ifdef TRM_HAS_SDPA
+    static const Sdpa sdpa;
+    if (q.is_cuda()) return sdpa.Forward(q, k, v, scale);
+#endif
+    return BatchedAttentionKernel().Forward(q, k, v, scale);
   }
 };
 

@@ -35,7 +35,8 @@ const AttentionKernel& BlockedAttentionKernel();
 // probabilities kept for the backward.
 const AttentionKernel& BatchedAttentionKernel();
 
-// The built-in choice: blocked for CPU tensors, batched otherwise.
+// The built-in choice: blocked for CPU tensors, PyTorch's SDPA for CUDA tensors (LibTorch >= 2.1),
+// batched otherwise.
 const AttentionKernel& DefaultAttentionKernel();
 
 // Makes `kernel` the one that Attention layers constructed afterwards use (nullptr restores the

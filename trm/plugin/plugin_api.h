@@ -24,7 +24,14 @@
 #include "torch/version.h"
 
 // Bump whenever a core interface that plugins see changes incompatibly.
-#define TRM_PLUGIN_API_VERSION 1
+#define TRM_PLUGIN_API_VERSION 2
+
+// Whether this code is compiled for a CUDA LibTorch (Bazel's --config=cuda defines TRM_WITH_CUDA).
+#ifdef TRM_WITH_CUDA
+#define TRM_PLUGIN_CUDA 1
+#else
+#define TRM_PLUGIN_CUDA 0
+#endif
 
 #define TRM_PLUGIN_ENTRY_SYMBOL "trm_plugin_entry"
 
@@ -37,6 +44,8 @@ struct TrmPluginInfo {
   const char* description;
   // LibTorch version the plugin was compiled against; the loader refuses a different one.
   const char* torch_version;
+  // TRM_PLUGIN_CUDA of the plugin; the loader refuses one that differs from the host's.
+  uint32_t cuda;
   // Commits the plugin's registrations; returns nullptr on success or an error message that stays
   // valid until the next call. `origin` is the plugin name, recorded for --list_plugins.
   const char* (*register_all)(const char* origin);
@@ -82,12 +91,12 @@ __attribute__((visibility("hidden"))) inline const char* CommitPending(const cha
 #define TRM_PLUGIN_CONCAT_(a, b) TRM_PLUGIN_CONCAT_INNER_(a, b)
 
 // Defines the plugin's entry point. Exactly once per plugin shared object.
-#define TRM_PLUGIN(plugin_name, plugin_description)                                     \
+#define TRM_PLUGIN(plugin_name, plugin_description)                                           \
   extern "C" __attribute__((visibility("default"))) const TrmPluginInfo* trm_plugin_entry() { \
-    static const TrmPluginInfo info = {TRM_PLUGIN_API_VERSION, plugin_name,            \
-                                       plugin_description, TORCH_VERSION,      \
-                                       &::trm::plugin_internal::CommitPending};        \
-    return &info;                                                                      \
+    static const TrmPluginInfo info = {                                                       \
+        TRM_PLUGIN_API_VERSION, plugin_name,     plugin_description,                          \
+        TORCH_VERSION,          TRM_PLUGIN_CUDA, &::trm::plugin_internal::CommitPending};     \
+    return &info;                                                                             \
   }
 
 // Registers `factory` under `name` in the registry returned by `Accessor()`.

@@ -60,6 +60,12 @@ absl::StatusOr<const LoadedPlugin*> PluginLoader::Load(const std::string& path) 
                      info->torch_version ? info->torch_version : "(unknown)", " but the host uses ",
                      TORCH_VERSION)));
   }
+  if (info->cuda != TRM_PLUGIN_CUDA) {
+    auto kind = [](uint32_t cuda) { return cuda ? "with CUDA" : "without CUDA"; };
+    return fail(absl::FailedPreconditionError(
+        absl::StrCat("plugin ", path, ": built ", kind(info->cuda), " but the host was built ",
+                     kind(TRM_PLUGIN_CUDA), "; rebuild both with the same LibTorch and --config")));
+  }
   const std::string name = info->name ? info->name : "";
   if (name.empty()) {
     return fail(

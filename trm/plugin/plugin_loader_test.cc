@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/cpp/runfiles/runfiles.h"
+#include "trm/plugin/plugin_api.h"
 #include "trm/plugin/testdata/greeter.h"
 
 namespace trm::testing {
@@ -80,6 +81,15 @@ TEST(PluginLoaderTest, WrongApiVersionIsRefused) {
   PluginLoader loader;
   const std::string path = TestPlugin("test_wrong_version");
   ExpectOneLineErrorNaming(loader.Load(path).status(), path, "plugin API version 999");
+  EXPECT_TRUE(loader.plugins().empty());
+}
+
+TEST(PluginLoaderTest, OtherCudanessIsRefused) {
+  PluginLoader loader;
+  const std::string path = TestPlugin("test_other_cuda");
+  ExpectOneLineErrorNaming(loader.Load(path).status(), path,
+                           TRM_PLUGIN_CUDA ? "built without CUDA but the host was built with CUDA"
+                                           : "built with CUDA but the host was built without CUDA");
   EXPECT_TRUE(loader.plugins().empty());
 }
 

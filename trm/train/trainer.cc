@@ -140,6 +140,7 @@ absl::Status Trainer::PrepareDatasets() {
   train_options.rank = communicator_->rank();
   train_options.num_replicas = communicator_->world_size();
   train_options.seed = static_cast<uint64_t>(train.seed());
+  train_options.pin_memory = device_.is_cuda();
   TRM_ASSIGN_OR_RETURN(train_data_, PuzzleDataset::Open(train_options));
 
   if (fs::exists(test_path_ + "/test/dataset.json")) {

@@ -8,7 +8,7 @@ const char* Register(const char*) { return trm_symbol_that_does_not_exist(1) ? n
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) const TrmPluginInfo* trm_plugin_entry() {
-  static const TrmPluginInfo info = {TRM_PLUGIN_API_VERSION, "test_unresolved", "", TORCH_VERSION,
-                                     &Register};
+  static const TrmPluginInfo info = {TRM_PLUGIN_API_VERSION, "test_unresolved", "",
+                                     TORCH_VERSION,          TRM_PLUGIN_CUDA,   &Register};
   return &info;
 }

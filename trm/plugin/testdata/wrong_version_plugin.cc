@@ -6,7 +6,7 @@ const char* RegisterNothing(const char*) { return nullptr; }
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) const TrmPluginInfo* trm_plugin_entry() {
-  static const TrmPluginInfo info = {TRM_PLUGIN_API_VERSION + 998, "test_wrong_version", "",
-                                     TORCH_VERSION, &RegisterNothing};
+  static const TrmPluginInfo info = {999,           "test_wrong_version", "",
+                                     TORCH_VERSION, TRM_PLUGIN_CUDA,      &RegisterNothing};
   return &info;
 }
