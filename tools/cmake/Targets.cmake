@@ -1,0 +1,682 @@
+# Every target of the BUILD files, package by package (sources relative to the repository root).
+# Keep in step with the BUILD files: //tests/build:cmake_sources_test compares the sources.
+# Order matters only where a target names another as data: libraries, plugins, binaries, tests.
+
+# //trm:host: the core, one static archive (every trm_cc_library and trm_cc_proto of //trm/...).
+trm_protos(TRM_PROTO_SRCS
+  trm/config/experiment.proto
+  trm/logging/tensorboard_event.proto
+)
+trm_core_library(
+  ${TRM_PROTO_SRCS}
+  third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
+  trm/app/app.cc
+  trm/app/cpu_threads.cc
+  trm/base/file_util.cc
+  trm/base/paths.cc
+  trm/base/strings.cc
+  trm/checkpoint/mapped_file.cc
+  trm/checkpoint/pickle.cc
+  trm/checkpoint/safetensors.cc
+  trm/checkpoint/state_dict.cc
+  trm/checkpoint/torch_save.cc
+  trm/checkpoint/weights_file.cc
+  trm/config/experiment_loader.cc
+  trm/data/arc_encoding.cc
+  trm/data/arc_tasks.cc
+  trm/data/augmentation.cc
+  trm/data/dataset_builder.cc
+  trm/data/dataset_metadata.cc
+  trm/data/dataset_paths.cc
+  trm/data/grid.cc
+  trm/data/npy.cc
+  trm/data/numpy_random.cc
+  trm/data/puzzle_dataset.cc
+  trm/data/python_json.cc
+  trm/data/sha256.cc
+  trm/data/staging_directory.cc
+  trm/data/token_drawing.cc
+  trm/distributed/c10d_communicator.cc
+  trm/distributed/communicator.cc
+  trm/distributed/env.cc
+  trm/distributed/gradient_reducer.cc
+  trm/distributed/launcher.cc
+  trm/eval/evaluation.cc
+  trm/eval/evaluator.cc
+  trm/eval/kaggle_submission.cc
+  trm/logging/crc32c.cc
+  trm/logging/event_writer.cc
+  trm/logging/run_logger.cc
+  trm/logging/tfrecord.cc
+  trm/model/architecture.cc
+  trm/model/loss_head.cc
+  trm/nn/act_model.cc
+  trm/nn/attention.cc
+  trm/nn/cross_entropy.cc
+  trm/nn/host_memory.cc
+  trm/nn/init.cc
+  trm/nn/layers.cc
+  trm/nn/module.cc
+  trm/nn/reasoning.cc
+  trm/nn/sparse_embedding.cc
+  trm/optim/optimizer.cc
+  trm/optim/parameter_groups.cc
+  trm/parity/compare.cc
+  trm/parity/fixture_case.cc
+  trm/parity/parity.cc
+  trm/parity/protocol.cc
+  trm/plugin/plugin_loader.cc
+  trm/registry/registry.cc
+  trm/train/checkpoint_dir.cc
+  trm/train/ema.cc
+  trm/train/train_state.cc
+  trm/train/train_step.cc
+  trm/train/trainer.cc
+)
+
+# ---- Libraries: test helpers and the code of each plugin -------------------------------------
+# //trm/train
+trm_library(trm/train toy_act
+  SRCS trm/train/testdata/toy_act.cc
+)
+
+# //trm/checkpoint
+trm_library(trm/checkpoint torch_save_writer
+  SRCS trm/checkpoint/testing/torch_save_writer.cc
+)
+
+# //trm/testing
+trm_library(trm/testing fake_communicator
+  SRCS trm/testing/fake_communicator.cc
+)
+
+# //tests/testing
+trm_library(tests/testing testing
+  SRCS tests/testing/runfiles.cc
+)
+
+# //plugins/schedules
+trm_plugin_library(plugins/schedules warmup_cosine
+  SRCS plugins/schedules/warmup_cosine.cc
+)
+
+# //plugins/augmentations
+trm_plugin_library(plugins/augmentations augmentations_lib
+  SRCS plugins/augmentations/dihedral_color.cc plugins/augmentations/translate.cc
+)
+
+# //plugins/act_loss
+trm_plugin_library(plugins/act_loss act_loss_head
+  SRCS plugins/act_loss/act_loss_head.cc
+)
+
+# //plugins/optimizers
+trm_plugin_library(plugins/optimizers adam
+  SRCS plugins/optimizers/adam.cc
+)
+trm_plugin_library(plugins/optimizers sparse_sign_sgd
+  SRCS plugins/optimizers/sparse_sign_sgd.cc
+)
+
+# //plugins/evaluators
+trm_plugin_library(plugins/evaluators arc
+  SRCS
+    plugins/evaluators/arc_crop.cc
+    plugins/evaluators/arc_evaluator.cc
+    plugins/evaluators/arc_report.cc
+    plugins/evaluators/arc_results.cc
+    plugins/evaluators/arc_votes.cc
+)
+
+# //plugins/testing
+trm_plugin_library(plugins/testing tensor_holder_architecture
+  SRCS plugins/testing/tensor_holder_architecture.cc
+)
+
+# //plugins/arc
+trm_plugin_library(plugins/arc arc_lib
+  SRCS plugins/arc/arc_builder.cc plugins/arc/arc_tasks.cc plugins/arc/group_augmenter.cc
+)
+
+# //plugins/recursive_reasoning
+trm_plugin_library(plugins/recursive_reasoning architectures
+  SRCS
+    plugins/recursive_reasoning/hrm.cc
+    plugins/recursive_reasoning/recursive_model.cc
+    plugins/recursive_reasoning/transformer_baseline.cc
+    plugins/recursive_reasoning/trm.cc
+    plugins/recursive_reasoning/trm_hier6.cc
+    plugins/recursive_reasoning/trm_singlez.cc
+)
+
+# ---- Plugins: <build>/bin/plugins/<package>/libtrm_<name>.so ----------------------------------
+
+# //trm/plugin/testdata
+trm_plugin(trm/plugin/testdata test_hello
+  SRCS trm/plugin/testdata/hello_plugin.cc
+)
+trm_plugin(trm/plugin/testdata test_clash
+  SRCS trm/plugin/testdata/clash_plugin.cc
+)
+trm_plugin(trm/plugin/testdata test_wrong_version
+  SRCS trm/plugin/testdata/wrong_version_plugin.cc
+)
+trm_plugin(trm/plugin/testdata test_other_cuda
+  SRCS trm/plugin/testdata/other_cuda_plugin.cc
+)
+trm_plugin(trm/plugin/testdata test_unresolved
+  SRCS trm/plugin/testdata/unresolved_plugin.cc
+)
+trm_plugin(trm/plugin/testdata test_no_entry
+  SRCS trm/plugin/testdata/no_entry_plugin.cc
+)
+
+# //plugins/schedules
+trm_plugin(plugins/schedules schedules
+  SRCS plugins/schedules/plugin.cc
+  LIBS plugins_schedules_warmup_cosine
+)
+
+# //plugins/augmentations
+trm_plugin(plugins/augmentations augmentations
+  SRCS plugins/augmentations/plugin.cc
+  LIBS plugins_augmentations_augmentations_lib
+)
+
+# //plugins/act_loss
+trm_plugin(plugins/act_loss act_loss
+  SRCS plugins/act_loss/plugin.cc
+  LIBS plugins_act_loss_act_loss_head
+)
+
+# //plugins/optimizers
+trm_plugin(plugins/optimizers optimizers
+  SRCS plugins/optimizers/plugin.cc
+  LIBS plugins_optimizers_adam plugins_optimizers_sparse_sign_sgd
+)
+
+# //plugins/evaluators
+trm_plugin(plugins/evaluators evaluators
+  SRCS plugins/evaluators/plugin.cc
+  LIBS plugins_evaluators_arc
+)
+
+# //plugins/testing
+trm_plugin(plugins/testing test_reference_keys
+  SRCS plugins/testing/reference_keys_plugin.cc
+  LIBS plugins_testing_tensor_holder_architecture
+)
+
+# //plugins/arc
+trm_plugin(plugins/arc arc
+  SRCS plugins/arc/plugin.cc
+  LIBS plugins_arc_arc_lib
+)
+
+# //plugins/recursive_reasoning
+trm_plugin(plugins/recursive_reasoning recursive_reasoning
+  SRCS plugins/recursive_reasoning/plugin.cc
+  LIBS plugins_recursive_reasoning_architectures
+)
+
+# //plugins:plugins, what the tools carry and load.
+set(TRM_PLUGINS
+  plugins_act_loss_libtrm_act_loss
+  plugins_arc_libtrm_arc
+  plugins_augmentations_libtrm_augmentations
+  plugins_evaluators_libtrm_evaluators
+  plugins_optimizers_libtrm_optimizers
+  plugins_recursive_reasoning_libtrm_recursive_reasoning
+  plugins_schedules_libtrm_schedules
+)
+
+# ---- Binaries: tools and benchmarks ------------------------------------------------------------
+
+# //trm/data
+trm_binary(trm/data puzzle_dataset_benchmark
+  SRCS trm/data/puzzle_dataset_benchmark.cc
+  LIBS trm::benchmark_main
+)
+
+# //trm/distributed
+trm_binary(trm/distributed launcher_probe
+  SRCS trm/distributed/launcher_probe.cc
+)
+
+# //tools
+trm_binary(tools train HOST EXPORTS
+  SRCS tools/train.cc
+  DATA experiments ${TRM_PLUGINS}
+)
+trm_binary(tools build_dataset HOST EXPORTS
+  SRCS tools/build_dataset.cc
+  DATA experiments ${TRM_PLUGINS}
+)
+trm_binary(tools dataset_info HOST EXPORTS
+  SRCS tools/dataset_info.cc
+)
+trm_binary(tools import_checkpoint HOST EXPORTS
+  SRCS tools/import_checkpoint.cc
+  DATA experiments ${TRM_PLUGINS}
+)
+trm_binary(tools bench_checkpoint HOST EXPORTS
+  SRCS tools/bench_checkpoint.cc
+  LIBS plugins_testing_tensor_holder_architecture trm_checkpoint_torch_save_writer
+)
+trm_binary(tools parity HOST EXPORTS
+  SRCS tools/parity.cc
+  DATA ${TRM_PLUGINS}
+)
+trm_binary(tools make_parity_case HOST EXPORTS
+  SRCS tools/make_parity_case.cc
+  DATA ${TRM_PLUGINS}
+)
+trm_binary(tools bench_trm HOST
+  SRCS tools/bench_trm.cc
+  LIBS plugins_act_loss_act_loss_head plugins_recursive_reasoning_architectures trm::benchmark
+)
+trm_binary(tools check_submission HOST EXPORTS
+  SRCS tools/check_submission.cc
+)
+trm_binary(tools eval HOST EXPORTS
+  SRCS tools/eval.cc
+  DATA experiments ${TRM_PLUGINS}
+)
+trm_binary(tools bench_train_step HOST EXPORTS
+  SRCS tools/bench_train_step.cc
+  DATA experiments ${TRM_PLUGINS}
+)
+
+# //plugins/evaluators
+trm_binary(plugins/evaluators arc_evaluator_benchmark HOST
+  SRCS plugins/evaluators/arc_evaluator_benchmark.cc
+  LIBS plugins_evaluators_arc trm::benchmark_main
+)
+
+# //plugins/arc
+trm_binary(plugins/arc arc_builder_benchmark HOST
+  SRCS plugins/arc/arc_builder_benchmark.cc
+  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::benchmark_main
+)
+
+# The tools and their plugins alone: cmake --build BUILD --target trm_tools
+add_custom_target(trm_tools)
+add_dependencies(trm_tools
+  tools_train tools_eval tools_build_dataset tools_dataset_info tools_import_checkpoint
+  tools_check_submission tools_parity tools_make_parity_case tools_bench_train_step ${TRM_PLUGINS})
+
+# ---- Tests --------------------------------------------------------------------------------------
+
+# //trm/optim
+trm_test(trm/optim parameter_groups_test
+  SRCS trm/optim/parameter_groups_test.cc
+  LIBS trm::gmock_main
+)
+
+# //trm/nn
+trm_test(trm/nn init_test
+  SRCS trm/nn/init_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/nn layers_test
+  SRCS trm/nn/layers_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/nn attention_test
+  SRCS trm/nn/attention_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/nn cross_entropy_test
+  SRCS trm/nn/cross_entropy_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/nn sparse_embedding_test
+  SRCS trm/nn/sparse_embedding_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/nn act_model_test
+  SRCS trm/nn/act_model_test.cc
+  LIBS trm::gmock_main
+)
+
+# //trm/config
+trm_test(trm/config experiment_loader_test
+  SRCS trm/config/experiment_loader_test.cc
+  LIBS trm::gmock_main
+  DATA experiments
+)
+
+# //trm/parity
+trm_test(trm/parity compare_test
+  SRCS trm/parity/compare_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/parity parity_test HOST EXPORTS SIZE medium
+  SRCS trm/parity/parity_test.cc
+  LIBS tests_testing_testing trm::gmock_main
+  DATA
+    ${TRM_PLUGINS}
+    tests/golden/hrm
+    tests/golden/ops
+    tests/golden/trm_att
+    tests/golden/trm_mlp
+    tests/golden/self/hrm_learned_h2_l1
+    tests/golden/self/transformer_baseline_uneven_heads
+    tests/golden/self/trm_act_continue
+    tests/golden/self/trm_hier6
+    tests/golden/self/trm_learned_derived_prefix
+    tests/golden/self/trm_mlp_t_learned
+    tests/golden/self/trm_no_puzzle_embedding
+    tests/golden/self/trm_singlez
+    tests/golden/self/trm_wide_heads8
+)
+
+# //trm/logging
+trm_test(trm/logging tfrecord_test
+  SRCS trm/logging/tfrecord_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/logging event_writer_test
+  SRCS trm/logging/event_writer_test.cc
+  LIBS trm::gtest_main
+)
+trm_test(trm/logging run_logger_test
+  SRCS trm/logging/run_logger_test.cc
+  LIBS trm::gmock_main
+)
+
+# //trm/plugin
+trm_test(trm/plugin plugin_loader_test EXPORTS
+  SRCS trm/plugin/plugin_loader_test.cc
+  LIBS trm::gmock_main
+  DATA
+    trm_plugin_testdata_libtrm_test_clash
+    trm_plugin_testdata_libtrm_test_hello
+    trm_plugin_testdata_libtrm_test_no_entry
+    trm_plugin_testdata_libtrm_test_other_cuda
+    trm_plugin_testdata_libtrm_test_unresolved
+    trm_plugin_testdata_libtrm_test_wrong_version
+)
+
+# //trm/train
+trm_test(trm/train ema_test
+  SRCS trm/train/ema_test.cc
+  LIBS trm::gtest_main
+)
+trm_test(trm/train checkpoint_dir_test
+  SRCS trm/train/checkpoint_dir_test.cc
+  LIBS trm::gtest_main
+)
+trm_test(trm/train train_state_test
+  SRCS trm/train/train_state_test.cc
+  LIBS trm_train_toy_act trm::gtest_main
+)
+trm_test(trm/train train_step_test HOST
+  SRCS trm/train/train_step_test.cc
+  LIBS trm_train_toy_act trm::gmock_main
+)
+trm_test(trm/train total_steps_test
+  SRCS trm/train/total_steps_test.cc
+  LIBS trm::gtest_main
+)
+
+# //trm/registry
+trm_test(trm/registry registry_test
+  SRCS trm/registry/registry_test.cc
+  LIBS trm::gmock_main
+)
+
+# //trm/data
+trm_test(trm/data grid_test
+  SRCS trm/data/grid_test.cc
+  LIBS trm::gtest_main
+)
+trm_test(trm/data token_drawing_test
+  SRCS trm/data/token_drawing_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/data arc_aug_fixture_test
+  SRCS trm/data/arc_aug_fixture_test.cc
+  LIBS trm::gtest_main
+  DATA tests/golden/arc_aug
+)
+trm_test(trm/data numpy_random_test
+  SRCS trm/data/numpy_random_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/data npy_test
+  SRCS trm/data/npy_test.cc
+  LIBS trm::gmock_main
+  DATA tests/golden/numpy_npy
+)
+trm_test(trm/data python_json_test
+  SRCS trm/data/python_json_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/data dataset_metadata_test
+  SRCS trm/data/dataset_metadata_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/data staging_directory_test
+  SRCS trm/data/staging_directory_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/data puzzle_dataset_test SIZE medium
+  SRCS trm/data/puzzle_dataset_test.cc
+  LIBS trm::gmock_main
+  DATA tests/golden/arc_tiny
+)
+trm_test(trm/data arc_tasks_test
+  SRCS trm/data/arc_tasks_test.cc
+  LIBS trm::gmock_main
+)
+
+# //trm/eval
+trm_test(trm/eval kaggle_submission_test
+  SRCS trm/eval/kaggle_submission_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/eval evaluation_test HOST
+  SRCS trm/eval/evaluation_test.cc
+  LIBS trm_testing_fake_communicator trm::gmock_main
+)
+
+# //trm/base
+trm_test(trm/base strings_test
+  SRCS trm/base/strings_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/base paths_test
+  SRCS trm/base/paths_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/base file_util_test
+  SRCS trm/base/file_util_test.cc
+  LIBS trm::gtest_main
+)
+
+# //trm/distributed
+trm_test(trm/distributed env_test
+  SRCS trm/distributed/env_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/distributed c10d_communicator_test
+  SRCS trm/distributed/c10d_communicator_test.cc
+  LIBS trm::gtest_main
+)
+trm_test(trm/distributed launcher_test
+  SRCS trm/distributed/launcher_test.cc
+  LIBS trm::gtest_main
+  DATA trm_distributed_launcher_probe
+)
+
+# //trm/checkpoint
+trm_test(trm/checkpoint safetensors_test
+  SRCS trm/checkpoint/safetensors_test.cc
+  LIBS trm::gmock_main
+  DATA trm/checkpoint/testdata/python_written.safetensors
+)
+trm_test(trm/checkpoint pickle_test
+  SRCS trm/checkpoint/pickle_test.cc
+  LIBS trm_checkpoint_torch_save_writer trm::gmock_main
+)
+trm_test(trm/checkpoint torch_save_test
+  SRCS trm/checkpoint/torch_save_test.cc
+  LIBS trm_checkpoint_torch_save_writer trm::gmock_main
+  DATA
+    tests/golden/hrm
+    tests/golden/trm_att
+    tests/golden/trm_mlp
+    trm/checkpoint/testdata/lsan_suppressions.txt
+  ENV
+    "LSAN_OPTIONS=suppressions=trm/checkpoint/testdata/lsan_suppressions.txt:fast_unwind_on_malloc=0"
+)
+trm_test(trm/checkpoint weights_file_test
+  SRCS trm/checkpoint/weights_file_test.cc
+  LIBS trm::gmock_main
+  DATA tests/golden/hrm tests/golden/trm_att tests/golden/trm_mlp
+)
+trm_test(trm/checkpoint state_dict_test HOST
+  SRCS trm/checkpoint/state_dict_test.cc
+  LIBS trm_checkpoint_torch_save_writer plugins_testing_tensor_holder_architecture trm::gmock_main
+  DATA tests/golden/hrm tests/golden/trm_att tests/golden/trm_mlp
+)
+
+# //tests/conformance
+trm_test(tests/conformance architecture_conformance_test HOST EXPORTS SIZE medium
+  SRCS tests/conformance/architecture_conformance_test.cc
+  LIBS tests_testing_testing trm::gmock
+  DATA ${TRM_PLUGINS}
+)
+
+# //tools
+trm_sh_test(tools build_dataset_test SCRIPT tools/build_dataset_test.sh SIZE medium
+  DATA
+    tools/testdata/arc_tiny.textproto
+    tools_build_dataset
+    tools_dataset_info
+    ${TRM_PLUGINS}
+    tests/golden/arc_tiny
+)
+trm_sh_test(tools import_checkpoint_test SCRIPT tools/import_checkpoint_test.sh
+  DATA
+    tools_import_checkpoint
+    experiments
+    tests/golden/trm_att
+    plugins_testing_libtrm_test_reference_keys
+)
+trm_sh_test(tools check_submission_test SCRIPT tools/check_submission_test.sh
+  DATA tools_check_submission
+  ARGS tools/check_submission
+)
+trm_sh_test(tools eval_test SCRIPT tools/eval_test.sh SIZE large
+  DATA
+    tools/testdata/eval_reference_trm_att.textproto
+    tools/testdata/eval_tiny.textproto
+    tools_build_dataset
+    tools_check_submission
+    tools_eval
+    tools_train
+    ${TRM_PLUGINS}
+    tests/golden/trm_att
+    third_party/arc_sample
+  ARGS tools/build_dataset tools/train tools/eval tools/check_submission
+)
+trm_test(tools train_test HOST SIZE large
+  SRCS tools/train_test.cc
+  LIBS trm::gmock_main
+  DATA tools_train experiments ${TRM_PLUGINS} tests/golden/arc2_trm_cpu_loss third_party/arc_sample
+)
+
+# //plugins/schedules
+trm_test(plugins/schedules warmup_cosine_test HOST
+  SRCS plugins/schedules/warmup_cosine_test.cc
+  LIBS plugins_schedules_warmup_cosine trm::gtest_main
+)
+
+# //plugins/augmentations
+trm_test(plugins/augmentations augmentations_test HOST
+  SRCS plugins/augmentations/augmentations_test.cc
+  LIBS plugins_augmentations_augmentations_lib trm::gmock_main
+)
+
+# //plugins/act_loss
+trm_test(plugins/act_loss act_loss_head_test HOST
+  SRCS plugins/act_loss/act_loss_head_test.cc
+  LIBS plugins_act_loss_act_loss_head trm::gtest_main
+)
+
+# //plugins/optimizers
+trm_test(plugins/optimizers adam_test HOST
+  SRCS plugins/optimizers/adam_test.cc
+  LIBS plugins_optimizers_adam trm::gmock_main
+  DATA tests/golden/adam_atan2
+)
+trm_test(plugins/optimizers sparse_sign_sgd_test HOST
+  SRCS plugins/optimizers/sparse_sign_sgd_test.cc
+  LIBS plugins_optimizers_sparse_sign_sgd trm::gtest_main
+  DATA tests/golden/sparse_emb_signsgd
+)
+
+# //plugins/evaluators
+trm_test(plugins/evaluators arc_crop_test HOST
+  SRCS plugins/evaluators/arc_crop_test.cc
+  LIBS plugins_evaluators_arc trm::gmock_main
+)
+trm_test(plugins/evaluators arc_votes_test HOST
+  SRCS plugins/evaluators/arc_votes_test.cc
+  LIBS plugins_evaluators_arc trm::gmock_main
+)
+trm_test(plugins/evaluators arc_evaluator_test HOST
+  SRCS plugins/evaluators/arc_evaluator_test.cc
+  LIBS plugins_evaluators_arc trm_testing_fake_communicator trm::gmock_main
+  DATA tests/golden/arc_eval
+)
+trm_test(plugins/evaluators arc_report_test HOST
+  SRCS plugins/evaluators/arc_report_test.cc
+  LIBS plugins_evaluators_arc trm::gmock_main
+)
+
+# //plugins/arc
+trm_test(plugins/arc arc_tasks_test HOST
+  SRCS plugins/arc/arc_tasks_test.cc
+  LIBS plugins_arc_arc_lib trm::gmock_main
+)
+trm_test(plugins/arc group_augmenter_test HOST SIZE medium
+  SRCS plugins/arc/group_augmenter_test.cc
+  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  DATA third_party/arc_sample
+)
+trm_test(plugins/arc arc_builder_test HOST SIZE medium
+  SRCS plugins/arc/arc_builder_test.cc
+  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  DATA tests/golden/arc_tiny
+)
+trm_test(plugins/arc group_augmenter_full_data_test HOST SIZE medium
+  SRCS plugins/arc/group_augmenter_test.cc
+  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  DATA @arc_data
+  ARGS --gtest_filter=RealTasksTest.*
+  DEFINES TRM_FULL_ARC_DATA
+  LABELS full_data
+)
+trm_test(plugins/arc arc_builder_full_data_test HOST SIZE medium
+  SRCS plugins/arc/arc_builder_test.cc
+  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  DATA @arc_data
+  ARGS --gtest_filter=ArcBuilderTest.Real*
+  DEFINES TRM_FULL_ARC_DATA
+  LABELS full_data
+)
+
+# //plugins/recursive_reasoning
+trm_test(plugins/recursive_reasoning parameter_count_test HOST
+  SRCS plugins/recursive_reasoning/parameter_count_test.cc
+  LIBS plugins_recursive_reasoning_architectures trm::gmock_main
+  DATA experiments
+)
+trm_test(plugins/recursive_reasoning initialization_test HOST
+  SRCS plugins/recursive_reasoning/initialization_test.cc
+  LIBS plugins_recursive_reasoning_architectures tests_testing_testing trm::gtest_main
+  DATA tests/golden/hrm tests/golden/trm_att tests/golden/trm_mlp
+)
