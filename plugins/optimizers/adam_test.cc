@@ -1,6 +1,8 @@
 #include "plugins/optimizers/adam.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -177,37 +179,54 @@ TEST(AdamTest, StateRoundTripContinuesBitExactly) {
 
 // The ATen path (what accelerators run) on CPU tensors against the host loop, over several steps
 // of both rules, with weight decay, in float32 and float64.
-TEST(AdamTest, TensorOpsMatchTheHostLoop) {
+// Six steps of the tensor-op update (on `device`; on the CPU forced with kTensorOps, elsewhere
+// chosen by the device) against the host loop on the CPU.
+void ExpectTensorOpsMatchTheHostLoop(const at::Device& device) {
   for (const auto rule : {AdamOptimizer::Rule::kAtan2, AdamOptimizer::Rule::kAdamW}) {
     for (const auto dtype : {at::kFloat, at::kDouble}) {
       SCOPED_TRACE(std::string(rule == AdamOptimizer::Rule::kAtan2 ? "atan2 " : "adamw ") +
-                   c10::toString(dtype));
+                   c10::toString(dtype) + " on " + device.str());
       at::manual_seed(5);
       const at::Tensor initial = at::randn({33, 65}, dtype);
       config::OptimizerConfig config = ReferenceConfig();
       config.set_eps(1e-8);
       std::vector<std::pair<std::string, at::Tensor>> host = {{"w", initial.clone()}};
-      std::vector<std::pair<std::string, at::Tensor>> ops = {{"w", initial.clone()}};
+      std::vector<std::pair<std::string, at::Tensor>> ops = {{"w", initial.to(device)}};
       AdamOptimizer host_loop(rule, config, TargetOf(host));
       AdamOptimizer tensor_ops(rule, config, TargetOf(ops),
-                               AdamOptimizer::Implementation::kTensorOps);
+                               device.is_cpu() ? AdamOptimizer::Implementation::kTensorOps
+                                               : AdamOptimizer::Implementation::kByDevice);
       for (int t = 1; t <= 6; ++t) {
         const at::Tensor g = at::randn({33, 65}, dtype);
         host[0].second.mutable_grad() = g.clone();
-        ops[0].second.mutable_grad() = g.clone();
+        ops[0].second.mutable_grad() = g.to(device);
         host_loop.Step(0.01 * t);
         tensor_ops.Step(0.01 * t);
       }
       const double tolerance = dtype == at::kFloat ? 1e-6 : 1e-14;
-      EXPECT_TRUE(AllClose(ops[0].second, host[0].second, tolerance, tolerance));
+      EXPECT_TRUE(AllClose(ops[0].second.cpu(), host[0].second, tolerance, tolerance));
       const auto host_state = host_loop.StateTensors();
       const auto ops_state = tensor_ops.StateTensors();
       for (size_t i = 0; i < host_state.size(); ++i) {
         SCOPED_TRACE(host_state[i].first);
-        EXPECT_TRUE(AllClose(ops_state[i].second, host_state[i].second, tolerance, tolerance));
+        EXPECT_TRUE(
+            AllClose(ops_state[i].second.cpu(), host_state[i].second, tolerance, tolerance));
       }
     }
   }
+}
+
+TEST(AdamTest, TensorOpsMatchTheHostLoop) { ExpectTensorOpsMatchTheHostLoop(at::kCPU); }
+
+// The device run of tools/gpu/device_check.sh sets TRM_TEST_DEVICE=cuda: then a missing GPU is a
+// failure, not a skip.
+TEST(AdamTest, CudaMatchesTheHostLoop) {
+  const char* device = std::getenv("TRM_TEST_DEVICE");
+  if (device == nullptr || std::string(device) != "cuda") {
+    GTEST_SKIP() << "CUDA case: runs with TRM_TEST_DEVICE=cuda";
+  }
+  ASSERT_TRUE(at::hasCUDA()) << "TRM_TEST_DEVICE=cuda but this LibTorch or machine has no CUDA";
+  ExpectTensorOpsMatchTheHostLoop(at::Device(at::kCUDA, 0));
 }
 
 TEST(AdamTest, LoadStateRejectsMissingAndMisshapenTensors) {

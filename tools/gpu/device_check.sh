@@ -5,7 +5,7 @@
 #   1. the training benchmark of the full arc2_trm model (hidden 512, 900 + 16 positions, bf16,
 #      batch 192): step time, samples/s, matmul FLOPs, MFU, peak memory, and its evaluation pass;
 #   2. the unit tests (ctest) with TRM_TEST_DEVICE=cuda, which tests with CUDA cases read;
-#   3. the parity tool on the golden fixtures (on CUDA if tools/parity has a --device flag);
+#   3. the parity tool on the reference's golden fixtures, on the device;
 #   4. a short evaluation: eval --untrained on a tiny dataset built from third_party/arc_sample.
 # The tools and the benchmark are built first, so that a slow build still measures something.
 # Every step gets the time left of --budget; a failed or skipped step is reported and the next one
@@ -201,17 +201,13 @@ step "ctest" 20 \
   ctest --test-dir "$build" --output-on-failure --timeout 300 "${ctest_args[@]}"
 
 # ---- 3. Parity on the golden fixtures -------------------------------------------------------------
-parity_device=()
-if "$bin/tools/parity" --helpfull 2>/dev/null | grep -q -- '--device'; then
-  parity_device=("--device=$device")
-else
-  echo "note: tools/parity has no --device flag: the parity cases run on the CPU"
-fi
-fixtures=(tests/golden/trm_att tests/golden/trm_mlp tests/golden/hrm)
+# The reference's fixtures on the device: float32 within the CPU tolerances, bfloat16 within the
+# fixtures' bf16 bounds (the ctest run above covers the same through parity_test).
+fixtures=(tests/golden/{trm_att,trm_mlp,hrm,trm_singlez,trm_hier6,transformer_baseline})
 [[ $smoke == 1 ]] && fixtures=(tests/golden/trm_mlp)
 for fixture in "${fixtures[@]}"; do
   step "parity $(basename "$fixture")" 10 "$bin/tools/parity" --fixture="$fixture" \
-    "${parity_device[@]}"
+    --device="$device"
 done
 
 # ---- 4. A short evaluation ----------------------------------------------------------------------

@@ -173,6 +173,7 @@ absl::StatusOr<std::vector<Comparison>> RunModelCase(const std::string& dir,
 
   ProtocolOptions protocol;
   protocol.run_bf16 = expected.Has("eval_bf16.step1.q_halt_logits");
+  protocol.device = options.device;
   TRM_ASSIGN_OR_RETURN(const TensorMap produced,
                        RunProtocol(c, inputs, weights, weights_path, protocol));
 
@@ -330,6 +331,10 @@ absl::StatusOr<ParityReport> RunParityCase(const std::string& dir, const ParityO
   ParityReport report;
   report.case_name = root.value("name", dir);
   if (report.case_name == "ops") {
+    if (options.device != "cpu") {
+      return absl::InvalidArgumentError(
+          absl::StrCat(dir, ": the ops case runs on the CPU only, not on ", options.device));
+    }
     TRM_ASSIGN_OR_RETURN(report.comparisons, OpsCaseRunner::Run(dir));
     return report;
   }

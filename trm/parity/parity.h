@@ -19,6 +19,8 @@ namespace trm::parity {
 struct ParityOptions {
   // Weights file; empty = DIR/weights.safetensors. Ignored by the ops case.
   std::string weights_path;
+  // Where model cases run ("cpu", "cuda", ...); the ops case runs on the CPU only.
+  std::string device = "cpu";
 };
 
 struct ParityReport {

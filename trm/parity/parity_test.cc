@@ -30,8 +30,17 @@ class ParityTest : public ::testing::TestWithParam<std::string> {
   static void SetUpTestSuite() { LoadPlugins(); }
 };
 
+// The device run (tools/gpu/device_check.sh) sets TRM_TEST_DEVICE=cuda: the model cases then run
+// there, within the same tolerances.
+std::string TestDevice() {
+  const char* device = std::getenv("TRM_TEST_DEVICE");
+  return device == nullptr ? "cpu" : device;
+}
+
 TEST_P(ParityTest, EveryStoredTensorIsWithinTheCaseTolerances) {
-  const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir(GetParam()));
+  ParityOptions options;
+  if (GetParam() != "ops") options.device = TestDevice();
+  const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir(GetParam()), options);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->passed()) << report->ToString();
   // Every stored tensor is compared (unmatched ones would be failures), and there are many.
@@ -39,7 +48,8 @@ TEST_P(ParityTest, EveryStoredTensorIsWithinTheCaseTolerances) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ReferenceFixtures, ParityTest,
-                         ::testing::Values("trm_att", "trm_mlp", "hrm", "ops"),
+                         ::testing::Values("trm_att", "trm_mlp", "hrm", "trm_singlez", "trm_hier6",
+                                           "transformer_baseline", "ops"),
                          [](const auto& info) { return info.param; });
 
 // The same cases with the weights in the reference's own formats: the fixtures' torch.save of a
@@ -108,6 +118,14 @@ TEST_F(ParityNegativeTest, SlightlyWrongWeightsFail) {
   EXPECT_FALSE(report->passed());
   EXPECT_THAT(report->ToString(), HasSubstr("eval.step1.logits"));
   EXPECT_THAT(report->ToString(), HasSubstr("FAIL"));
+}
+
+TEST_F(ParityNegativeTest, UnknownDeviceIsAnErrorNamingIt) {
+  ParityOptions options;
+  options.device = "gpu7";
+  const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir("trm_att"), options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("device 'gpu7'"));
 }
 
 TEST_F(ParityNegativeTest, WeightsOfAnotherShapeAreAnErrorNamingTheKey) {

@@ -1,6 +1,7 @@
 #include "trm/parity/protocol.h"
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -60,6 +61,15 @@ class Recorder {
   TensorMap out_;
 };
 
+CaseInputs OnDevice(const CaseInputs& inputs, const at::Device& device) {
+  CaseInputs out;
+  out.batch = inputs.batch.To(device);
+  out.batch2 = inputs.batch2.To(device);
+  if (inputs.carry0_halted.defined()) out.carry0_halted = inputs.carry0_halted.to(device);
+  if (inputs.carry0_steps.defined()) out.carry0_steps = inputs.carry0_steps.to(device);
+  return out;
+}
+
 ActCarry StartCarry(const Architecture& model, const CaseInputs& inputs) {
   ActCarry carry = model.InitialCarry(inputs.batch);
   if (inputs.carry0_halted.defined()) carry.halted = inputs.carry0_halted.clone();
@@ -104,19 +114,28 @@ absl::StatusOr<std::unique_ptr<Architecture>> BuildCaseModel(const ModelCase& c,
   return model;
 }
 
-absl::StatusOr<TensorMap> RunProtocol(const ModelCase& c, const CaseInputs& inputs,
+absl::StatusOr<TensorMap> RunProtocol(const ModelCase& c, const CaseInputs& case_inputs,
                                       const NamedTensors& weights,
                                       const std::string& weights_source,
                                       const ProtocolOptions& options) {
   TRM_ASSIGN_OR_RETURN(std::unique_ptr<LossHead> head,
                        LossRegistry().Create(c.loss.name(), c.loss));
   Recorder record;
+  std::optional<at::Device> device;
+  try {
+    device.emplace(options.device);
+  } catch (const std::exception&) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("device '", options.device, "' is not a device such as cpu or cuda:0"));
+  }
+  const CaseInputs inputs = OnDevice(case_inputs, *device);
 
   std::vector<std::pair<std::string, std::string>> eval_runs = {{"eval", options.dtype}};
   if (options.run_bf16) eval_runs.emplace_back("eval_bf16", "bfloat16");
   for (const auto& [run, dtype] : eval_runs) {
     TRM_ASSIGN_OR_RETURN(std::unique_ptr<Architecture> model,
                          BuildCaseModel(c, dtype, weights, weights_source));
+    model->to(*device);
     model->eval();
     // The initial-state buffers as the model holds them (rounded to bf16 in eval_bf16).
     std::set<std::string> parameters;
@@ -140,6 +159,7 @@ absl::StatusOr<TensorMap> RunProtocol(const ModelCase& c, const CaseInputs& inpu
 
   TRM_ASSIGN_OR_RETURN(std::unique_ptr<Architecture> model,
                        BuildCaseModel(c, options.dtype, weights, weights_source));
+  model->to(*device);
   model->train();
   ActCarry carry = StartCarry(*model, inputs);
   for (int k = 1; k <= c.n_steps; ++k) {

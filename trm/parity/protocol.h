@@ -39,6 +39,8 @@ struct ProtocolOptions {
   // forward_dtype of the "eval" and "train" runs: float32, or float64 for an oracle.
   std::string dtype = "float32";
   bool run_bf16 = true;
+  // Where the model runs ("cpu", "cuda", "cuda:1"); every produced tensor is returned on the CPU.
+  std::string device = "cpu";
 };
 
 // Builds the case's architecture from the registry with the given forward dtype and loads
