@@ -179,6 +179,7 @@ int Main(int argc, char** argv) {
   const DistributedEnv env = OrDie(DistributedEnvFromEnvironment());
   std::string device_name = absl::GetFlag(FLAGS_device);
   if (device_name == "cuda") device_name = absl::StrCat("cuda:", env.local_rank);
+  if (absl::Status status = trm::CheckDevice(device_name); !status.ok()) trm::Die(status);
   CommunicatorOptions communicator_options;
   communicator_options.backend = experiment.distributed().backend();
   communicator_options.device = device_name;

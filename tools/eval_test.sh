@@ -106,6 +106,17 @@ run reference_submission_valid "$check_submission" --submission="$work/reference
   --challenges="$work/data/reference/test_puzzles.json"
 
 # --- Errors: one line, exit status 1, nothing written ---------------------------------------------
+# A device this process cannot use (here: no CUDA; on a one-GPU machine: index 7) is refused up
+# front, never an abort from deep inside LibTorch.
+expect_error eval_unusable_device "device 'cuda:7'" \
+  "$eval_tool" --experiment="$testdata/eval_tiny.textproto" --untrained --device=cuda:7 \
+  --data="$work/data/eval_tiny" --out="$work/no_device"
+expect_error train_unusable_device "device 'cuda:7'" \
+  "$train" --experiment="$testdata/eval_tiny.textproto" --device=cuda:7 \
+  --run_dir="$work/no_device_run" --data_root="$work/data"
+for written in no_device no_device_run; do
+  [[ ! -e "$work/$written" ]] || fail "an unusable device left $work/$written"
+done
 expect_error mismatched_checkpoint "does not match the 'trm' model" \
   "$eval_tool" --experiment="$testdata/eval_reference_trm_att.textproto" \
   --checkpoint="$fixture/reference_checkpoint.pt" --data="$work/data/reference" --out="$work/no1" \

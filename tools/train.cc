@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
 
   std::string device = absl::GetFlag(FLAGS_device);
   if (device == "cuda") device = absl::StrCat("cuda:", env->local_rank);
+  if (absl::Status status = trm::CheckDevice(device); !status.ok()) trm::Die(status);
   trm::CommunicatorOptions communicator_options;
   communicator_options.backend = experiment.distributed().backend();
   communicator_options.device = device;

@@ -163,10 +163,12 @@ TEST_F(TrainToolTest, RunLeavesCheckpointsConfigAndLogs) {
   EXPECT_GE(scalars["all/lm_loss"], 1);  // the evaluation at the end
 }
 
-TEST_F(TrainToolTest, KillNineThenResumeLatestGivesBitIdenticalLosses) {
-  const std::string run_dir = TestTmp() + "/killed";
-  const std::string log = TestTmp() + "/killed_log.txt";
-  const pid_t pid = Spawn(TrainArgs(run_dir), log);
+// Kills a run in `run_dir` with SIGKILL once its step-8 checkpoint exists, resumes it with
+// --resume=latest and expects every metric and the final weights to equal `baseline_dir`'s.
+void ExpectKillNineAndResumeMatch(const std::string& run_dir, const std::string& baseline_dir,
+                                  const std::vector<std::string>& extra = {}) {
+  const std::string log = run_dir + "_log.txt";
+  const pid_t pid = Spawn(TrainArgs(run_dir, extra), log);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!fs::exists(run_dir + "/checkpoints/step_8") && std::chrono::steady_clock::now() < deadline) {
     int status = 0;
@@ -179,14 +181,35 @@ TEST_F(TrainToolTest, KillNineThenResumeLatestGivesBitIdenticalLosses) {
   ASSERT_TRUE(WIFSIGNALED(killed.wait_status)) << "not killed: " << killed.output;
   ASSERT_LT(TrainMetrics(run_dir).rbegin()->first, kSteps) << "killed too late to test anything";
 
-  const Result resumed = RunTrain(TrainArgs(run_dir, {"--resume=latest"}));
+  std::vector<std::string> resume = extra;
+  resume.push_back("--resume=latest");
+  const Result resumed = RunTrain(TrainArgs(run_dir, resume));
   ASSERT_TRUE(resumed.exited_ok()) << resumed.output;
   EXPECT_THAT(resumed.output, HasSubstr("resumed from " + run_dir + "/checkpoints/step_"));
-  EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(*baseline_dir_));  // every metric, bit for bit
+  EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(baseline_dir));  // every metric, bit for bit
   const auto a = ReadOrDie(run_dir + "/checkpoints/step_24/model.safetensors");
-  const auto b = ReadOrDie(*baseline_dir_ + "/checkpoints/step_24/model.safetensors");
+  const auto b = ReadOrDie(baseline_dir + "/checkpoints/step_24/model.safetensors");
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [name, tensor] : a) EXPECT_TRUE(at::equal(tensor, b.at(name))) << name;
+}
+
+TEST_F(TrainToolTest, KillNineThenResumeLatestGivesBitIdenticalLosses) {
+  ExpectKillNineAndResumeMatch(TestTmp() + "/killed", *baseline_dir_);
+}
+
+// The device run of tools/gpu/device_check.sh sets TRM_TEST_DEVICE=cuda: the same on the GPU,
+// where the checkpoint carries device tensors and the CUDA generator state. (Skipped elsewhere.)
+TEST(TrainDeviceTest, KillNineThenResumeOnTheDeviceGivesBitIdenticalLosses) {
+  const char* device = std::getenv("TRM_TEST_DEVICE");
+  if (device == nullptr || std::string(device) == "cpu") {
+    GTEST_SKIP() << "device case: runs with TRM_TEST_DEVICE=cuda";
+  }
+  const std::vector<std::string> on_device = {std::string("--device=") + device};
+  const std::string baseline = TestTmp() + "/device_baseline";
+  const Result run = RunTrain(TrainArgs(baseline, on_device));
+  ASSERT_TRUE(run.exited_ok()) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("device cuda"));
+  ExpectKillNineAndResumeMatch(TestTmp() + "/device_killed", baseline, on_device);
 }
 
 TEST_F(TrainToolTest, KillWhileWritingACheckpointLeavesThePreviousOneLoadable) {

@@ -1,7 +1,10 @@
 #include "trm/app/app.h"
 
+#include <ATen/ATen.h>
+
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -45,6 +48,29 @@ std::string& MutableArgv0() {
 }  // namespace
 
 const std::vector<std::string>& SetFlags() { return MutableSetFlags(); }
+absl::Status CheckDevice(const std::string& device) {
+  std::optional<at::Device> parsed;
+  try {
+    parsed.emplace(device);
+  } catch (const std::exception&) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("device '", device, "' is not a device such as cpu, cuda or cuda:1"));
+  }
+  if (!parsed->is_cuda()) return absl::OkStatus();
+  if (!at::hasCUDA()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "device '", device,
+        "': this binary's LibTorch has no CUDA, or no GPU is visible (build with --config=cuda "
+        "and TRM_LIBTORCH set to a CUDA LibTorch)"));
+  }
+  const int64_t gpus = static_cast<int64_t>(at::getNumGPUs());
+  if (parsed->has_index() && parsed->index() >= gpus) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("device '", device, "': only ", gpus, " GPU(s) are visible"));
+  }
+  return absl::OkStatus();
+}
+
 const std::string& ToolArgv0() { return MutableArgv0(); }
 
 void Die(const absl::Status& status) {

@@ -37,6 +37,10 @@ void PrintRegistries(std::ostream& out);
 // Prints "error: <message>" on one line to stderr and exits with status 1.
 [[noreturn]] void Die(const absl::Status& status);
 
+// `device` ("cpu", "cuda:1", ...) can hold tensors in this process: it parses, and a CUDA device
+// needs a LibTorch with CUDA and a visible GPU of that index. Else a one-line error naming it.
+absl::Status CheckDevice(const std::string& device);
+
 // The argv[0] the tool was started with (for runfiles lookups).
 const std::string& ToolArgv0();
 

@@ -151,7 +151,9 @@ absl::StatusOr<std::unique_ptr<Communicator>> MakeCommunicator(
     return absl::InvalidArgumentError(absl::StrCat(
         "distributed backend '", options.backend, "' is not one of auto, gloo, nccl"));
   }
-  const bool use_nccl = options.backend == "nccl" || (options.backend == "auto" && cuda);
+  // One process needs no collective: "auto" asks for NCCL only when there are others.
+  const bool use_nccl =
+      options.backend == "nccl" || (options.backend == "auto" && cuda && env.world_size > 1);
   // Never a silent Gloo fall-back: CUDA tensors over Gloo would be slow and need a Gloo with CUDA.
   if (use_nccl && !NcclAvailable()) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -135,12 +135,22 @@ TEST(C10dCommunicatorTest, AutoOnCudaWithoutNcclIsAOneLineErrorNotGloo) {
   if (NcclAvailable()) GTEST_SKIP() << "this LibTorch has NCCL";
   CommunicatorOptions options;
   options.device = "cuda:0";
-  auto communicator = MakeCommunicator(DistributedEnv{}, options);
+  DistributedEnv two_processes;
+  two_processes.world_size = 2;
+  auto communicator = MakeCommunicator(two_processes, options);
   ASSERT_FALSE(communicator.ok());
   const std::string message(communicator.status().message());
   EXPECT_NE(message.find("backend 'auto' on device cuda:0 needs NCCL"), std::string::npos);
   EXPECT_NE(message.find("TRM_LIBTORCH"), std::string::npos);
   EXPECT_EQ(message.find('\n'), std::string::npos);
+}
+
+TEST(C10dCommunicatorTest, OneProcessOnCudaNeedsNoNccl) {
+  CommunicatorOptions options;
+  options.device = "cuda:0";
+  auto communicator = MakeCommunicator(DistributedEnv{}, options);
+  ASSERT_TRUE(communicator.ok()) << communicator.status();
+  EXPECT_EQ((*communicator)->backend(), "single");
 }
 
 TEST(C10dCommunicatorTest, OneProcessIsTheSingleCommunicator) {
