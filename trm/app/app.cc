@@ -1,8 +1,10 @@
 #include "trm/app/app.h"
 
 #include <ATen/ATen.h>
+#include <c10/util/Exception.h>
 
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -73,6 +75,31 @@ absl::Status CheckDevice(const std::string& device) {
 
 const std::string& ToolArgv0() { return MutableArgv0(); }
 
+namespace {
+
+// An exception that escapes a tool (a c10::Error from deep inside LibTorch, ...) ends it like Die:
+// one line and exit status 1, instead of std::terminate's abort and core dump. Files are written
+// atomically (temporary name, then rename), so skipping destructors loses nothing on disk.
+[[noreturn]] void DieOnUncaughtException() {
+  std::string message = "terminated without an exception";
+  if (const std::exception_ptr current = std::current_exception()) {
+    try {
+      std::rethrow_exception(current);
+    } catch (const c10::Error& e) {
+      message = e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      message = e.what();
+    } catch (...) {
+      message = "an exception of unknown type";
+    }
+  }
+  message = message.substr(0, message.find('\n'));
+  std::cerr << "error: " << message << std::endl;
+  std::_Exit(1);
+}
+
+}  // namespace
+
 void Die(const absl::Status& status) {
   std::string message(status.message());
   std::replace(message.begin(), message.end(), '\n', ' ');
@@ -102,6 +129,7 @@ void PrintRegistries(std::ostream& out) {
 
 std::vector<std::string> InitTool(int argc, char** argv, const char* usage) {
   ReexecWithPassiveOpenMpWaits(argv);
+  std::set_terminate(DieOnUncaughtException);
   nn::KeepFreedTensorMemoryForReuse();
   MutableArgv0() = argv[0];
   // Collect every --set before Abseil parses (it keeps only the last value of a flag).

@@ -21,7 +21,9 @@ namespace trm {
 // flags (every `--set path=value` is collected, in order, before Abseil sees the rest), sets the
 // intra-op thread count of ATen and OpenBLAS, loads the plugins (--plugins, else every plugin in
 // --plugin_dir and next to the tool), and handles --list_plugins (prints and exits 0). A plugin
-// that fails to load ends the process with its one-line error. Returns the positional arguments.
+// that fails to load ends the process with its one-line error, and so does any exception that
+// escapes the tool later (std::terminate prints it as one line and exits 1). Returns the
+// positional arguments.
 std::vector<std::string> InitTool(int argc, char** argv, const char* usage);
 
 // Loads --experiment with the --set overrides; with --print_config prints it and exits 0.
