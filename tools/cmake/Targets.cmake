@@ -360,6 +360,9 @@ trm_test(trm/parity parity_test HOST EXPORTS SIZE medium
     tests/golden/ops
     tests/golden/trm_att
     tests/golden/trm_mlp
+    tests/golden/trm_singlez
+    tests/golden/trm_hier6
+    tests/golden/transformer_baseline
     tests/golden/self/hrm_learned_h2_l1
     tests/golden/self/transformer_baseline_uneven_heads
     tests/golden/self/trm_act_continue
