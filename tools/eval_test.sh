@@ -117,11 +117,11 @@ expect_error train_unusable_device "device 'cuda:7'" \
 for written in no_device no_device_run; do
   [[ ! -e "$work/$written" ]] || fail "an unusable device left $work/$written"
 done
-# Tokens beyond the vocabulary (dataset.json edited): LibTorch's IndexError ends either tool with
-# one line and exit status 1 (in train it escapes to std::terminate), not an abort.
+# Tokens beyond the vocabulary (dataset.json edited): refused when the dataset opens, one line and
+# exit status 1 (train used to abort on LibTorch's IndexError).
 mkdir -p "$work/small_vocab" && cp -r "$work/data/eval_tiny" "$work/small_vocab/"
 sed -i 's/"vocab_size": [0-9]*/"vocab_size": 3/' "$work/small_vocab"/eval_tiny/*/dataset.json
-expect_error eval_tokens_beyond_vocabulary "out of range" \
+expect_error eval_tokens_beyond_vocabulary "outside the vocabulary [0, 3)" \
   "$eval_tool" --experiment="$testdata/eval_tiny.textproto" --untrained \
   --data="$work/small_vocab/eval_tiny" --out="$work/no_vocabulary"
 # (train prints its progress on stderr first: the error is its last line)
@@ -129,7 +129,7 @@ expect_error eval_tokens_beyond_vocabulary "out of range" \
   --run_dir="$work/small_vocab_run" > "$work/small_vocab_train.out" 2> "$work/small_vocab_train.err"
 rc=$?
 last="$(tail -n 1 "$work/small_vocab_train.err")"
-if [[ $rc -ne 1 || "$last" != "error: "*"out of range"* ]] ||
+if [[ $rc -ne 1 || "$last" != "error: "*"outside the vocabulary [0, 3)"* ]] ||
    grep -q "terminate called" "$work/small_vocab_train.err"; then
   fail "train_tokens_beyond_vocabulary: exit status $rc"; cat "$work/small_vocab_train.err"
 else

@@ -489,6 +489,10 @@ trm_test(trm/base strings_test
   SRCS trm/base/strings_test.cc
   LIBS trm::gmock_main
 )
+trm_test(trm/app app_test HOST
+  SRCS trm/app/app_test.cc
+  LIBS trm::gmock_main
+)
 trm_test(trm/base paths_test
   SRCS trm/base/paths_test.cc
   LIBS trm::gmock_main

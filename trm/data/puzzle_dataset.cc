@@ -89,6 +89,54 @@ bool IsInteger(NpyDtype dtype) {
   return dtype != NpyDtype::kFloat32 && dtype != NpyDtype::kFloat64;
 }
 
+// Every value of a 2-D integer array is a token of the vocabulary [0, vocab_size), or `ignore`.
+// One pass for the range (cheap: ~1 s for the 4.6 GB of arc2_trm's inputs), a second only to name
+// the first offender.
+absl::Status CheckTokens(const NpyArray& array, int64_t vocab_size, std::optional<int64_t> ignore,
+                         const std::string& what) {
+  auto check = [&](auto tag) -> absl::Status {
+    using T = decltype(tag);
+    const T* data = static_cast<const T*>(array.data());
+    const int64_t n = array.shape()[0] * array.shape()[1];
+    if (n == 0) return absl::OkStatus();
+    const auto [lo, hi] = std::minmax_element(data, data + n);
+    if (static_cast<int64_t>(*lo) >= 0 && static_cast<int64_t>(*hi) < vocab_size) {
+      return absl::OkStatus();
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t value = static_cast<int64_t>(data[i]);
+      if ((value < 0 || value >= vocab_size) && value != ignore) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            array.path(), ": row ", i / array.shape()[1], " position ", i % array.shape()[1],
+            " holds ", what, " ", value, ", outside the vocabulary [0, ", vocab_size,
+            ") of dataset.json (vocab_size)"));
+      }
+    }
+    return absl::OkStatus();
+  };
+  switch (array.dtype()) {
+    case NpyDtype::kBool:
+    case NpyDtype::kUint8:
+      return check(uint8_t{});
+    case NpyDtype::kInt8:
+      return check(int8_t{});
+    case NpyDtype::kInt16:
+      return check(int16_t{});
+    case NpyDtype::kUint16:
+      return check(uint16_t{});
+    case NpyDtype::kInt32:
+      return check(int32_t{});
+    case NpyDtype::kUint32:
+      return check(uint32_t{});
+    case NpyDtype::kInt64:
+      return check(int64_t{});
+    case NpyDtype::kUint64:
+      return check(uint64_t{});
+    default:
+      return absl::OkStatus();  // rejected by Open
+  }
+}
+
 // Copies `rows` of a 2-D integer array into int32, mapping `ignore` to kIgnoreLabel.
 void GatherRows(const NpyArray& array, const std::vector<int64_t>& rows, int64_t seq_len,
                 std::optional<int64_t> ignore, int32_t* out) {
@@ -206,6 +254,11 @@ absl::StatusOr<std::unique_ptr<PuzzleDataset>> PuzzleDataset::Open(
               absl::StrCat(rows->path(), ": expected integer rows [N, ", seq_len, "] (seq_len)"));
         }
       }
+      const DatasetMetadata& metadata = dataset->metadata_;
+      TRM_RETURN_IF_ERROR(
+          CheckTokens(set->inputs, metadata.vocab_size, std::nullopt, "input token"));
+      TRM_RETURN_IF_ERROR(
+          CheckTokens(set->labels, metadata.vocab_size, metadata.ignore_label_id, "label"));
       if (set->labels.shape()[0] != set->inputs.shape()[0]) {
         return invalid(absl::StrCat(set->labels.path(), ": ", set->labels.shape()[0], " rows but ",
                                     set->inputs.path(), " has ", set->inputs.shape()[0]));

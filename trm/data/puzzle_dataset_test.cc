@@ -348,5 +348,25 @@ TEST(PuzzleDatasetTest, BadDataAndOptionsAreOneLineErrors) {
   EXPECT_THAT(message, HasSubstr("all__puzzle_indices.npy: puzzle indices decrease at entry 2"));
 }
 
+// Tokens beyond dataset.json's vocabulary (another domain's data, or corruption) are refused when
+// the dataset opens, naming the file, row and position; the ignore label may lie outside.
+TEST(PuzzleDatasetTest, TokensOutsideTheVocabularyAreRefusedOnOpen) {
+  const std::string root = FreshRoot("vocabulary");
+  WriteSplit(root, "train", {{2, 2}});  // 8 rows: inputs hold r, labels r + 1 (and 0)
+  DatasetMetadata metadata = *ReadDatasetMetadata(root + "/train");
+  metadata.vocab_size = 8;  // label 8 of row 7 is outside
+  ASSERT_TRUE(WriteDatasetMetadata(root + "/train", metadata).ok());
+  const std::string labels(PuzzleDataset::Open(Train(root, 4, 1)).status().message());
+  EXPECT_THAT(labels, HasSubstr("all__labels.npy: row 7 position 1 holds label 8, outside the "
+                                "vocabulary [0, 8) of dataset.json (vocab_size)"));
+  metadata.vocab_size = 7;  // input 7 of row 7 too, found first
+  ASSERT_TRUE(WriteDatasetMetadata(root + "/train", metadata).ok());
+  EXPECT_THAT(std::string(PuzzleDataset::Open(Train(root, 4, 1)).status().message()),
+              HasSubstr("all__inputs.npy: row 7 position 0 holds input token 7"));
+  metadata.vocab_size = 9;
+  ASSERT_TRUE(WriteDatasetMetadata(root + "/train", metadata).ok());
+  EXPECT_TRUE(PuzzleDataset::Open(Train(root, 4, 1)).ok());
+}
+
 }  // namespace
 }  // namespace trm
