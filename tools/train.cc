@@ -4,6 +4,12 @@
 //   bazel run //tools:train -- --experiment=arc2_trm_cpu --nproc_per_node=2     # 2 processes, Gloo
 //   torchrun --nproc_per_node=4 bazel-bin/tools/train --experiment=arc2_trm --device=cuda
 //   bazel run //tools:train -- --experiment=arc2_trm_cpu --resume=latest
+//   srun --ntasks=4 bazel-bin/tools/train --experiment=arc2_trm_cpu    # ranks from Slurm's step
+//
+// SIGTERM, SIGUSR1 or SIGINT stop the run after the current step with a checkpoint; the exit
+// status is then 75 (EX_TEMPFAIL: stopped, resumable with --resume=latest).
+#include <sysexits.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -63,17 +69,16 @@ int main(int argc, char** argv) {
     return *status;
   }
 
+  // Before anything slow: a signal during set-up stops the run before its first step.
+  trm::InstallStopSignalHandlers();
   absl::StatusOr<trm::DistributedEnv> env = trm::DistributedEnvFromEnvironment();
   if (!env.ok()) trm::Die(env.status());
   // Share the cores between the processes of this machine unless told otherwise.
   if (experiment.train().num_threads() > 0) {
     trm::SetCpuThreads(experiment.train().num_threads());
-  } else if (env->world_size > 1) {
-    const char* local_world = std::getenv("LOCAL_WORLD_SIZE");
-    const int per_node =
-        local_world != nullptr ? std::max(1, std::atoi(local_world)) : env->world_size;
+  } else if (env->local_world_size > 1) {
     trm::SetCpuThreads(
-        std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / per_node));
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / env->local_world_size));
   }
 
   std::string device = absl::GetFlag(FLAGS_device);
@@ -100,5 +105,5 @@ int main(int argc, char** argv) {
       trm::Trainer::Create(options, communicator->get());
   if (!trainer.ok()) trm::Die(trainer.status());
   if (absl::Status status = (*trainer)->Run(); !status.ok()) trm::Die(status);
-  return 0;
+  return (*trainer)->stop_signal() != 0 ? EX_TEMPFAIL : 0;
 }

@@ -1,9 +1,10 @@
 // End-to-end tests of the train tool with the real plugins on the tiny experiment: exact resume
-// after kill -9 (also in the middle of writing a checkpoint), the non-finite guard, data parallel
-// over Gloo against one process, and the logs it leaves.
+// after kill -9 (also in the middle of writing a checkpoint) and after a stop signal, the
+// non-finite guard, data parallel over Gloo against one process, and the logs it leaves.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -21,6 +22,7 @@
 #include "trm/checkpoint/safetensors.h"
 #include "trm/logging/tensorboard_event.pb.h"
 #include "trm/logging/tfrecord.h"
+#include "trm/train/trainer.h"
 
 namespace trm {
 namespace {
@@ -36,6 +38,9 @@ struct Result {
   int wait_status = 0;
   std::string output;
   bool exited_ok() const { return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
+  bool exited_resumable() const {
+    return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == EX_TEMPFAIL;
+  }
 };
 
 // The tool's command line for a run of the tiny experiment in `run_dir`.
@@ -280,6 +285,174 @@ TEST_F(TrainToolTest, ResumingWithAnotherProcessCountIsRefused) {
       "--resume=" + *baseline_dir_ + "/checkpoints/step_8", "--nproc_per_node=2"}));
   EXPECT_FALSE(result.exited_ok());
   EXPECT_THAT(result.output, HasSubstr("was written by 1 processes"));
+}
+
+// Stop signals. The runs are longer than the tiny experiment's 24 steps, so that a signal sent when
+// the first checkpoint appears (step 4) arrives long before the end.
+constexpr int kLongSteps = 100;
+
+// The processes whose parent is `parent` (from /proc).
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
+    std::string state;
+    pid_t ppid = 0;
+    if (fields >> state >> ppid && ppid == parent) children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
+// Starts a run in `run_dir` and sends SIGTERM to it (or to the first worker the launcher started,
+// with `to_one_worker`) once its step-4 checkpoint exists; returns how it ended.
+Result SigtermAfterFirstCheckpoint(const std::string& run_dir,
+                                   const std::vector<std::string>& extra,
+                                   bool to_one_worker = false) {
+  const std::string log = run_dir + "_log.txt";
+  const pid_t pid = Spawn(TrainArgs(run_dir, extra), log);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!fs::exists(run_dir + "/checkpoints/step_4") &&
+         std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) != 0) {
+      ADD_FAILURE() << "the run ended before the signal";
+      return Result{status, ReadFileToString(log).value_or("")};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  pid_t target = pid;
+  if (to_one_worker) {
+    const std::vector<pid_t> workers = ChildrenOf(pid);
+    EXPECT_EQ(workers.size(), 2u);
+    if (!workers.empty()) target = workers[0];
+  }
+  EXPECT_EQ(kill(target, SIGTERM), 0);
+  return Finish(pid, log);
+}
+
+// Checks that `stopped` exited 75 naming the step it stopped at, that every rank's training state
+// is in the checkpoint of that step (none later), and that the metrics end there. Returns the step.
+int64_t ExpectStoppedWithCheckpoint(const Result& stopped, const std::string& run_dir,
+                                    int world_size) {
+  EXPECT_TRUE(stopped.exited_resumable()) << stopped.output;
+  const std::string marker = "stopped by signal 15 (Terminated) at step ";
+  const size_t at = stopped.output.find(marker);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no stop message: " << stopped.output;
+    return -1;
+  }
+  const int64_t step = std::stoll(stopped.output.substr(at + marker.size()));
+  EXPECT_THAT(stopped.output, HasSubstr("run again with --resume=latest to continue"));
+  EXPECT_GE(step, 4);
+  EXPECT_LT(step, kLongSteps) << "stopped too late to test anything";
+  const std::string checkpoint = run_dir + "/checkpoints/step_" + std::to_string(step);
+  for (int rank = 0; rank < world_size; ++rank) {
+    EXPECT_TRUE(
+        fs::exists(checkpoint + "/train_state.rank" + std::to_string(rank) + ".safetensors"))
+        << checkpoint << " rank " << rank;
+  }
+  EXPECT_FALSE(fs::exists(run_dir + "/checkpoints/step_" + std::to_string(step + 1)));
+  const auto metrics = TrainMetrics(run_dir);
+  EXPECT_FALSE(metrics.empty());
+  if (!metrics.empty()) EXPECT_EQ(metrics.rbegin()->first, step);
+  return step;
+}
+
+class StopSignalTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    baseline_dir_ = new std::string(TestTmp() + "/long_baseline");
+    baseline_ = new Result(RunTrain(TrainArgs(*baseline_dir_, Long())));
+  }
+  static void TearDownTestSuite() {
+    delete baseline_;
+    delete baseline_dir_;
+  }
+  void SetUp() override { ASSERT_TRUE(baseline_->exited_ok()) << baseline_->output; }
+
+  static std::vector<std::string> Long(std::vector<std::string> extra = {}) {
+    extra.push_back("--max_steps=" + std::to_string(kLongSteps));
+    return extra;
+  }
+
+  static std::string* baseline_dir_;
+  static Result* baseline_;
+};
+
+std::string* StopSignalTest::baseline_dir_ = nullptr;
+Result* StopSignalTest::baseline_ = nullptr;
+
+TEST_F(StopSignalTest, SigtermStopsWithACheckpointAndResumeLatestGivesBitIdenticalLosses) {
+  const std::string run_dir = TestTmp() + "/sigterm";
+  const Result stopped = SigtermAfterFirstCheckpoint(run_dir, Long());
+  const int64_t step = ExpectStoppedWithCheckpoint(stopped, run_dir, 1);
+
+  const Result resumed = RunTrain(TrainArgs(run_dir, Long({"--resume=latest"})));
+  ASSERT_TRUE(resumed.exited_ok()) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("resumed from " + run_dir + "/checkpoints/step_" +
+                                        std::to_string(step) + " at step "));
+  EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(*baseline_dir_));  // every metric, bit for bit
+  const std::string last = "/checkpoints/step_" + std::to_string(kLongSteps) + "/model.safetensors";
+  const auto a = ReadOrDie(run_dir + last);
+  const auto b = ReadOrDie(*baseline_dir_ + last);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a) EXPECT_TRUE(at::equal(tensor, b.at(name))) << name;
+}
+
+// The launcher forwards the signal to its workers; the launch exits as they do.
+TEST_F(StopSignalTest, LaunchedRunStopsOnSigtermAndResumes) {
+  const std::string run_dir = TestTmp() + "/sigterm_launched";
+  const Result stopped = SigtermAfterFirstCheckpoint(run_dir, Long({"--nproc_per_node=2"}));
+  ExpectStoppedWithCheckpoint(stopped, run_dir, 2);
+
+  const Result resumed =
+      RunTrain(TrainArgs(run_dir, Long({"--nproc_per_node=2", "--resume=latest"})));
+  ASSERT_TRUE(resumed.exited_ok()) << resumed.output;
+  const auto one = TrainMetrics(*baseline_dir_);
+  const auto two = TrainMetrics(run_dir);
+  ASSERT_EQ(two.size(), one.size());
+  for (const auto& [step, values] : one) {  // the tolerance of the two-process test above
+    EXPECT_NEAR(two.at(step).at("train/lm_loss"), values.at("train/lm_loss"),
+                1e-4 * std::abs(values.at("train/lm_loss")))
+        << "step " << step;
+  }
+}
+
+// Only one rank receives the signal: the other stops at the same step all the same.
+TEST_F(StopSignalTest, RanksAgreeOnTheStopStep) {
+  const std::string run_dir = TestTmp() + "/sigterm_one_rank";
+  const Result stopped =
+      SigtermAfterFirstCheckpoint(run_dir, Long({"--nproc_per_node=2"}), /*to_one_worker=*/true);
+  ExpectStoppedWithCheckpoint(stopped, run_dir, 2);
+}
+
+// A second signal of the same kind has its default action; one of another kind does not.
+TEST(StopSignalHandlersTest, SecondSignalOfTheSameKindHasTheDefaultAction) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(pipe_fds[0]);
+    InstallStopSignalHandlers();
+    raise(SIGTERM);
+    raise(SIGUSR1);
+    if (write(pipe_fds[1], "x", 1) != 1) _exit(1);  // still alive
+    raise(SIGTERM);
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  char alive = 0;
+  EXPECT_EQ(read(pipe_fds[0], &alive, 1), 1);
+  close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(alive, 'x');
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
 }
 
 // torchtitan-style numerics guard: the first steps of the README's CPU experiment must reproduce

@@ -90,11 +90,12 @@ absl::StatusOr<int> LaunchLocalWorkers(const std::string& executable,
   const char* env_addr = std::getenv("MASTER_ADDR");
   const std::string addr = (env_addr != nullptr && *env_addr) ? env_addr : "127.0.0.1";
 
-  struct sigaction forward{}, old_int{}, old_term{};
+  constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGUSR1};
+  struct sigaction forward {};
+  struct sigaction old[3];
   forward.sa_handler = RecordSignal;
   sigemptyset(&forward.sa_mask);
-  sigaction(SIGINT, &forward, &old_int);
-  sigaction(SIGTERM, &forward, &old_term);
+  for (int i = 0; i < 3; ++i) sigaction(kForwarded[i], &forward, &old[i]);
 
   std::map<pid_t, int> workers;  // pid -> rank
   for (int rank = 0; rank < nproc; ++rank) {
@@ -129,15 +130,16 @@ absl::StatusOr<int> LaunchLocalWorkers(const std::string& executable,
   int result = 0;
   bool stopping = false;
   while (!workers.empty()) {
+    if (const int signal = g_forward_signal.exchange(0); signal != 0) {
+      // The workers decide what the signal means (the trainer stops with a checkpoint and exits
+      // 75): their exit statuses make the launch's.
+      for (const auto& [worker, rank] : workers) kill(worker, signal);
+      stopping = true;
+    }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) {
       if (errno != EINTR) break;
-      if (const int signal = g_forward_signal.exchange(0); signal != 0) {
-        for (const auto& [worker, rank] : workers) kill(worker, signal);
-        stopping = true;
-        if (result == 0) result = 128 + signal;
-      }
       continue;
     }
     const auto it = workers.find(pid);
@@ -146,16 +148,15 @@ absl::StatusOr<int> LaunchLocalWorkers(const std::string& executable,
     if (exit_status != 0 && !stopping) {
       std::fprintf(stderr, "launcher: rank %d exited with status %d; stopping the others\n",
                    it->second, exit_status);
-      result = exit_status;
       stopping = true;
       for (const auto& [worker, rank] : workers) {
         if (worker != pid) kill(worker, SIGTERM);
       }
     }
+    if (result == 0) result = exit_status;
     workers.erase(it);
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+  for (int i = 0; i < 3; ++i) sigaction(kForwarded[i], &old[i], nullptr);
   return result;
 }
 

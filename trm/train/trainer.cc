@@ -1,9 +1,12 @@
 #include "trm/train/trainer.h"
 
 #include <ATen/Parallel.h>
+#include <signal.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/numbers.h"
@@ -53,6 +56,16 @@ TensorList Prefixed(const std::string& prefix, const TensorList& tensors) {
   return out;
 }
 
+// The first stop signal received (0: none). Written by the signal handler: lock-free atomics are
+// async-signal-safe.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+void RecordStopSignal(int signal) {
+  int none = 0;
+  g_stop_signal.compare_exchange_strong(none, signal);
+}
+
 // Test hook for the crash-safety test: SIGKILL in the middle of writing the checkpoint of a step.
 void MaybeKillDuringCheckpoint(int64_t step) {
   const char* value = std::getenv("TRM_TEST_KILL_DURING_CHECKPOINT_AT_STEP");
@@ -61,6 +74,16 @@ void MaybeKillDuringCheckpoint(int64_t step) {
 }
 
 }  // namespace
+
+void InstallStopSignalHandlers() {
+  struct sigaction action {};
+  action.sa_handler = RecordStopSignal;
+  sigemptyset(&action.sa_mask);
+  // SA_RESETHAND: the next signal of the same kind gets the default action. SA_RESTART: file
+  // writes and collectives in progress go on instead of failing with EINTR.
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  for (const int signal : {SIGTERM, SIGUSR1, SIGINT}) sigaction(signal, &action, nullptr);
+}
 
 Trainer::Trainer(const TrainerOptions& options, Communicator* communicator)
     : options_(options),
@@ -467,6 +490,28 @@ absl::Status Trainer::EvaluateAndMaybeSave(bool save) {
   return save ? SaveCheckpoint() : absl::OkStatus();
 }
 
+int Trainer::AgreedStopSignal() {
+  const int local = g_stop_signal.load();
+  if (communicator_->world_size() == 1) return local;
+  const at::Tensor signals = communicator_->AllGather(at::tensor({local}, at::kInt));
+  for (int rank = 0; rank < communicator_->world_size(); ++rank) {
+    if (const int signal = signals[rank].item<int>(); signal != 0) return signal;
+  }
+  return 0;
+}
+
+absl::Status Trainer::StopWithCheckpoint() {
+  TRM_RETURN_IF_ERROR(SaveCheckpoint());
+  if (logger_ != nullptr) {
+    logger_->Info(absl::StrFormat(
+        "stopped by signal %d (%s) at step %d of %d; checkpoint %s; run again with "
+        "--resume=latest to continue",
+        stop_signal_, strsignal(stop_signal_), step_, total_steps_, checkpoints_->PathFor(step_)));
+    TRM_RETURN_IF_ERROR(logger_->Flush());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Trainer::Run() {
   const config::TrainConfig& train = experiment_.train();
   const config::CheckpointConfig& checkpoint = experiment_.checkpoint();
@@ -487,6 +532,9 @@ absl::Status Trainer::Run() {
     // A resumed run may stand at the very end of a pass; only a pass started here must yield.
     const bool fresh_pass = !train_data_->SavePosition().in_pass;
     while (step_ < total_steps_) {
+      // Before taking the next batch, so that the checkpoint resumes with it.
+      stop_signal_ = AgreedStopSignal();
+      if (stop_signal_ != 0) return StopWithCheckpoint();
       std::optional<PuzzleDataset::Item> item = train_data_->Next();
       if (!item.has_value()) {
         pass_ended = true;

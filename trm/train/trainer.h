@@ -46,6 +46,12 @@ struct TrainerOptions {
   std::FILE* console = stderr;
 };
 
+// Makes SIGTERM (Slurm's time limit and preemption), SIGUSR1 (`sbatch --signal`) and SIGINT stop
+// a running Trainer::Run after its current optimizer step, with a checkpoint. A second signal of
+// the same kind has its default action, so that a stuck run can still be ended. Call it before
+// Trainer::Create: a signal during set-up then stops the run before its first step.
+void InstallStopSignalHandlers();
+
 class Trainer {
  public:
   // Everything is validated and loaded here (datasets, plugins, checkpoint to resume from), so a
@@ -54,8 +60,14 @@ class Trainer {
                                                          Communicator* communicator);
   ~Trainer();
 
-  // Trains until the total number of steps (or the reference's number of passes) is reached.
+  // Trains until the total number of steps (or the reference's number of passes) is reached, or
+  // until a stop signal (see InstallStopSignalHandlers): then every rank stops at the same step,
+  // writes its checkpoint and returns OK with stop_signal() set.
   absl::Status Run();
+
+  // The signal that stopped Run() early, 0 when it trained to the end. A rank that received none
+  // reports the signal of the lowest rank that did.
+  int stop_signal() const { return stop_signal_; }
 
   int64_t step() const { return step_; }
   int64_t total_steps() const { return total_steps_; }
@@ -75,6 +87,10 @@ class Trainer {
   absl::Status SaveCheckpoint();
   absl::StatusOr<std::map<std::string, double>> Evaluate();
   absl::Status EvaluateAndMaybeSave(bool save);
+  // Whether any rank received a stop signal (its number, else 0): one tiny collective per step
+  // when there are several ranks, so that all of them stop at the same step.
+  int AgreedStopSignal();
+  absl::Status StopWithCheckpoint();
   bool IsRoot() const { return communicator_->rank() == 0; }
 
   TrainerOptions options_;
@@ -108,6 +124,7 @@ class Trainer {
   int64_t max_passes_ = 0;
   int64_t last_saved_step_ = -1;
   int64_t last_evaluated_step_ = -1;
+  int stop_signal_ = 0;
 };
 
 }  // namespace trm
