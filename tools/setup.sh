@@ -15,6 +15,11 @@ PACKAGES=(
   libgmock-dev
   libbenchmark-dev
   nlohmann-json3-dev       # JSON (header-only)
+  slurmctld                # a private one-node Slurm for //tools/slurm's tests
+  slurmd                   #   (tools/slurm/local_cluster.sh starts it in a temporary folder)
+  slurm-client             #   srun, sbatch, scancel, scontrol, sinfo
+  munge                    #   Slurm's authentication, a private munged per cluster
+  chromium                 # headless browser for the HTML report check
 )
 
 missing=()
