@@ -224,15 +224,16 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, const std
 
 }  // namespace
 
-absl::StatusOr<std::string> FindExperimentFile(const std::string& name_or_path,
-                                               const std::string& argv0) {
+absl::StatusOr<std::string> FindConfigFile(const std::string& name_or_path,
+                                           const std::string& subfolder, const std::string& kind,
+                                           const std::string& argv0) {
   std::error_code ec;
   const std::string as_path = ResolveUserPath(name_or_path);
   if (fs::is_regular_file(as_path, ec)) return as_path;
-  const std::vector<std::string> dirs = ExperimentDirs(argv0);
   std::vector<std::string> known;
-  for (const std::string& dir : dirs) {
-    const fs::path candidate = fs::path(dir) / (name_or_path + ".textproto");
+  for (const std::string& experiments : ExperimentDirs(argv0)) {
+    const fs::path dir = subfolder.empty() ? fs::path(experiments) : fs::path(experiments) / subfolder;
+    const fs::path candidate = dir / (name_or_path + ".textproto");
     if (fs::is_regular_file(candidate, ec)) return candidate.string();
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       if (it->path().extension() == ".textproto") known.push_back(it->path().stem().string());
@@ -240,9 +241,14 @@ absl::StatusOr<std::string> FindExperimentFile(const std::string& name_or_path,
   }
   std::sort(known.begin(), known.end());
   known.erase(std::unique(known.begin(), known.end()), known.end());
-  return absl::NotFoundError(
-      absl::StrCat("unknown experiment '", name_or_path, "'", DidYouMean(name_or_path, known),
-                   "; known experiments: ", known.empty() ? "none" : absl::StrJoin(known, ", ")));
+  return absl::NotFoundError(absl::StrCat("unknown ", kind, " '", name_or_path, "'",
+                                          DidYouMean(name_or_path, known), "; known ", kind,
+                                          "s: ", known.empty() ? "none" : absl::StrJoin(known, ", ")));
+}
+
+absl::StatusOr<std::string> FindExperimentFile(const std::string& name_or_path,
+                                               const std::string& argv0) {
+  return FindConfigFile(name_or_path, "", "experiment", argv0);
 }
 
 absl::Status ParseTextProto(const std::string& text, const std::string& filename,

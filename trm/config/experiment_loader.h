@@ -18,6 +18,12 @@ namespace trm::config {
 absl::StatusOr<std::string> FindExperimentFile(const std::string& name_or_path,
                                                const std::string& argv0 = "");
 
+// The same search for other text protos kept under experiments/<subfolder>/ (sweeps/, ...);
+// `kind` names them in the NotFound message ("unknown sweep 'x'; known sweeps: ...").
+absl::StatusOr<std::string> FindConfigFile(const std::string& name_or_path,
+                                           const std::string& subfolder, const std::string& kind,
+                                           const std::string& argv0 = "");
+
 // Parses a text proto; errors are one line: "<filename>:<line>:<col>: <message>".
 absl::Status ParseTextProto(const std::string& text, const std::string& filename,
                             google::protobuf::Message* message);
