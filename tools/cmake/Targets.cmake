@@ -6,7 +6,12 @@
 trm_protos(TRM_PROTO_SRCS
   trm/config/experiment.proto
   trm/logging/tensorboard_event.proto
+  tools/sweep/sweep.proto
 )
+# The sweep tool's proto is not part of the core (Bazel: //tools/sweep:sweep_cc_proto).
+set(TRM_SWEEP_PROTO_SRCS ${TRM_PROTO_SRCS})
+list(FILTER TRM_SWEEP_PROTO_SRCS INCLUDE REGEX "/tools/sweep/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/tools/sweep/")
 trm_core_library(
   ${TRM_PROTO_SRCS}
   third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
@@ -285,6 +290,22 @@ trm_binary(tools eval HOST EXPORTS
 trm_binary(tools bench_train_step HOST EXPORTS
   SRCS tools/bench_train_step.cc
   DATA experiments ${TRM_PLUGINS}
+)
+
+# //tools/sweep
+trm_library(tools/sweep sweep_lib
+  SRCS
+    ${TRM_SWEEP_PROTO_SRCS}
+    tools/sweep/report.cc
+    tools/sweep/run_executor.cc
+    tools/sweep/run_folder.cc
+    tools/sweep/slurm.cc
+    tools/sweep/sweep_spec.cc
+)
+trm_binary(tools/sweep sweep HOST EXPORTS
+  SRCS tools/sweep/sweep_main.cc
+  LIBS tools_sweep_sweep_lib
+  DATA experiments ${TRM_PLUGINS} tools_build_dataset tools_train
 )
 
 # //plugins/evaluators
@@ -593,6 +614,33 @@ trm_test(tools train_test HOST SIZE large
   SRCS tools/train_test.cc
   LIBS trm::gmock_main
   DATA tools_train experiments ${TRM_PLUGINS} tests/golden/arc2_trm_cpu_loss third_party/arc_sample
+)
+
+# //tools/sweep
+trm_test(tools/sweep sweep_spec_test HOST EXPORTS
+  SRCS tools/sweep/sweep_spec_test.cc
+  LIBS tools_sweep_sweep_lib trm::gmock_main
+  DATA experiments ${TRM_PLUGINS}
+)
+trm_test(tools/sweep report_test
+  SRCS tools/sweep/report_test.cc
+  LIBS tools_sweep_sweep_lib trm::gmock_main
+)
+trm_test(tools/sweep slurm_test
+  SRCS tools/sweep/slurm_test.cc
+  LIBS tools_sweep_sweep_lib trm::gmock_main
+)
+trm_test(tools/sweep run_folder_test
+  SRCS tools/sweep/run_folder_test.cc
+  LIBS tools_sweep_sweep_lib trm::gmock_main
+)
+trm_sh_test(tools/sweep sweep_test SCRIPT tools/sweep/sweep_test.sh SIZE large
+  DATA tools_sweep_sweep third_party/arc_sample
+  ARGS tools/sweep/sweep
+)
+trm_sh_test(tools/sweep sweep_slurm_test SCRIPT tools/sweep/sweep_slurm_test.sh SIZE medium
+  DATA tools_sweep_sweep third_party/arc_sample tools/slurm/local_cluster.sh
+  ARGS tools/sweep/sweep tools/slurm/local_cluster.sh
 )
 
 # //plugins/schedules
