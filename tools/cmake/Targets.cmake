@@ -616,6 +616,17 @@ trm_test(tools train_test HOST SIZE large
   DATA tools_train experiments ${TRM_PLUGINS} tests/golden/arc2_trm_cpu_loss third_party/arc_sample
 )
 
+# //tools/slurm (a private Slurm: the packages of tools/setup.sh)
+set(TRM_SLURM_TEST_DATA
+  tools/slurm/local_cluster.sh tools/slurm/testing.sh experiments ${TRM_PLUGINS}
+  third_party/arc_sample tools_train)
+trm_sh_test(tools/slurm srun_test SCRIPT tools/slurm/srun_test.sh SIZE medium
+  DATA ${TRM_SLURM_TEST_DATA}
+)
+trm_sh_test(tools/slurm requeue_test SCRIPT tools/slurm/requeue_test.sh SIZE medium
+  DATA ${TRM_SLURM_TEST_DATA} tools/slurm/train.sbatch
+)
+
 # //tools/sweep
 trm_test(tools/sweep sweep_spec_test HOST EXPORTS
   SRCS tools/sweep/sweep_spec_test.cc
