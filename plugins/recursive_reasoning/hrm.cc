@@ -51,6 +51,7 @@ class HrmInner : public RecursiveInner {
 std::unique_ptr<Architecture> MakeHrm(const config::ArchConfig& config) {
   ConfigRules rules;
   rules.derive_puzzle_emb_len = true;
+  rules.uses_h_layers = true;
   const config::ArchConfig resolved = ResolveConfig(config, rules);
   nn::HaltingPolicy policy;
   policy.signal = nn::HaltingPolicy::Signal::kHaltAboveContinue;

@@ -32,6 +32,10 @@ config::ArchConfig ResolveConfig(const config::ArchConfig& input, const ConfigRu
   Require(config.l_cycles() >= 1, "L_cycles", "must be at least 1");
   Require(config.h_layers() >= 0, "H_layers", "must not be negative");
   Require(config.l_layers() >= 0, "L_layers", "must not be negative");
+  Require(!rules.uses_h_layers || config.h_layers() >= 1, "H_layers",
+          "must be at least 1 for this architecture");
+  Require(!rules.uses_l_layers || config.l_layers() >= 1, "L_layers",
+          "must be at least 1 for this architecture");
   Require(config.halt_max_steps() >= 1, "halt_max_steps", "must be at least 1");
   Require(config.halt_exploration_prob() >= 0 && config.halt_exploration_prob() <= 1,
           "halt_exploration_prob", "must be in [0, 1]");

@@ -31,6 +31,10 @@ struct ConfigRules {
   bool allow_no_positions = true;
   // Upper bound on L_cycles (trm_hier6 has one latent per L cycle); 0 = none.
   int max_l_cycles = 0;
+  // The levels the architecture builds: each needs at least one layer (zero layers would train a
+  // model without a network, silently).
+  bool uses_h_layers = false;
+  bool uses_l_layers = true;
 };
 
 // Fills the derived fields (puzzle_emb_ndim -1 -> hidden_size; puzzle_emb_len 0 or derived ->

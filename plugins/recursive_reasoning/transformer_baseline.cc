@@ -32,6 +32,8 @@ std::unique_ptr<Architecture> MakeTransformerBaseline(const config::ArchConfig& 
   ConfigRules rules;
   rules.derive_puzzle_emb_len = true;
   rules.allow_no_positions = false;
+  rules.uses_h_layers = true;
+  rules.uses_l_layers = false;
   const config::ArchConfig resolved = ResolveConfig(config, rules);
   nn::HaltingPolicy policy;
   policy.signal = nn::HaltingPolicy::Signal::kHaltAboveContinue;

@@ -135,6 +135,13 @@ void BuildsFromConfig(const std::string& name) {
   bad = SmallConfig(name, "float32");
   bad.clear_seq_len();
   EXPECT_FALSE(ArchitectureRegistry().Create(name, bad).ok());
+  // Zero layers would silently train a model without a network.
+  bad = SmallConfig(name, "float32");
+  bad.set_h_layers(0);
+  bad.set_l_layers(0);
+  const auto no_layers = ArchitectureRegistry().Create(name, bad);
+  ASSERT_FALSE(no_layers.ok());
+  EXPECT_THAT(no_layers.status().message(), ::testing::HasSubstr("_layers"));
 }
 
 void DocumentedShapes(const std::string& name, const std::string& dtype) {
