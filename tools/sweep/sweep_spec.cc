@@ -1,5 +1,8 @@
 #include "tools/sweep/sweep_spec.h"
 
+#include <ATen/core/grad_mode.h>
+
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -8,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
+#include "trm/base/strings.h"
 #include "trm/config/experiment_loader.h"
 #include "trm/data/augmentation.h"
 #include "trm/data/dataset_builder.h"
@@ -73,6 +77,19 @@ absl::Status CheckPluginNames(const config::Experiment& e) {
                               e.evaluators(i).name()));
   }
   return absl::OkStatus();
+}
+
+// Builds the architecture once with placeholder dataset sizes (the trainer injects the real
+// ones): its factory checks the arch fields, so a bad variant fails here and not in its run.
+absl::Status CheckArchitecture(const config::Experiment& e) {
+  if (!ArchitectureRegistry().Has(e.arch().name())) return absl::OkStatus();
+  config::ArchConfig arch = e.arch();
+  arch.set_batch_size(1);
+  arch.set_seq_len(4);
+  arch.set_vocab_size(4);
+  arch.set_num_puzzle_identifiers(1);
+  at::NoGradGuard no_grad;
+  return ArchitectureRegistry().Create(arch.name(), arch).status();
 }
 
 }  // namespace
@@ -206,7 +223,9 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const Sweep& sweep, const std:
         return absl::Status(experiment.status().code(),
                             absl::StrCat(where, ": ", experiment.status().message()));
       }
-      if (absl::Status plugins = CheckPluginNames(*experiment); !plugins.ok()) {
+      absl::Status plugins = CheckPluginNames(*experiment);
+      if (plugins.ok()) plugins = CheckArchitecture(*experiment);
+      if (!plugins.ok()) {
         return absl::InvalidArgumentError(absl::StrCat(where, ": ", plugins.message()));
       }
       std::vector<int64_t> seeds(sweep.seeds().begin(), sweep.seeds().end());

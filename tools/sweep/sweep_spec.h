@@ -36,8 +36,9 @@ absl::StatusOr<Sweep> LoadSweep(const std::string& name_or_path, const std::stri
 absl::Status ValidateSweep(const Sweep& sweep);
 
 // Every run, variants × grid × seeds (variant outermost, seed innermost), each experiment loaded
-// and validated, and its plugin names checked against the registries that have entries (the
-// sweep tool loads the plugins). Errors name the variant (and grid point) and the override.
+// and validated, its plugin names checked against the registries that have entries (the sweep
+// tool loads the plugins) and its architecture built once with placeholder sizes (the factory
+// checks the arch fields). Errors name the variant (and grid point) and the field.
 absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const Sweep& sweep,
                                                   const std::string& argv0 = "");
 

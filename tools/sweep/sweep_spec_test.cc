@@ -106,6 +106,16 @@ TEST_F(SweepSpecTest, UnknownPluginIsAnErrorNamingTheVariantAndTheField) {
   EXPECT_THAT(runs.status().message(), HasSubstr("trm_singlez"));
 }
 
+TEST_F(SweepSpecTest, ArchitectureFieldsAreCheckedByItsFactory) {
+  absl::StatusOr<std::vector<SweepRun>> runs = ExpandSweep(Parse(R"pb(
+    experiment: "arc2_trm_tiny"
+    variants { name: "transformer" set: ["arch.name=transformer_baseline", "arch.H_layers=0"] }
+  )pb"));
+  ASSERT_FALSE(runs.ok());
+  EXPECT_THAT(runs.status().message(), HasSubstr("variant 'transformer'"));
+  EXPECT_THAT(runs.status().message(), HasSubstr("H_layers: must be at least 1"));
+}
+
 TEST_F(SweepSpecTest, BadGridValueNamesTheGridPoint) {
   absl::StatusOr<std::vector<SweepRun>> runs = ExpandSweep(Parse(R"pb(
     experiment: "arc2_trm_tiny"
