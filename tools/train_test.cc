@@ -431,6 +431,28 @@ TEST_F(StopSignalTest, RanksAgreeOnTheStopStep) {
   ExpectStoppedWithCheckpoint(stopped, run_dir, 2);
 }
 
+// A second trainer on a run folder in use is refused with one line naming the holder, and the
+// first goes on undisturbed. (A killed holder leaves no lock behind: the kill -9 tests resume in
+// the same folder.)
+TEST_F(StopSignalTest, ASecondTrainerOnTheSameRunFolderIsRefused) {
+  const std::string run_dir = TestTmp() + "/locked";
+  const std::string log = run_dir + "_log.txt";
+  const pid_t first = Spawn(TrainArgs(run_dir, Long({})), log);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!fs::exists(run_dir + "/checkpoints/step_4") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const Result second = RunTrain(TrainArgs(run_dir, Long({"--resume=latest"})));
+  EXPECT_TRUE(WIFEXITED(second.wait_status) && WEXITSTATUS(second.wait_status) == 1)
+      << second.output;
+  EXPECT_THAT(second.output, HasSubstr("error: run folder " + run_dir + " is in use by pid " +
+                                       std::to_string(first) + " on host "));
+  EXPECT_EQ(kill(first, SIGTERM), 0);
+  const Result stopped = Finish(first, log);
+  EXPECT_TRUE(stopped.exited_resumable()) << stopped.output;
+}
+
 // A second signal of the same kind has its default action; one of another kind does not.
 TEST(StopSignalHandlersTest, SecondSignalOfTheSameKindHasTheDefaultAction) {
   int pipe_fds[2];

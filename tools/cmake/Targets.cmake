@@ -18,6 +18,7 @@ trm_core_library(
   trm/app/app.cc
   trm/app/cpu_threads.cc
   trm/base/file_util.cc
+  trm/base/folder_lock.cc
   trm/base/paths.cc
   trm/base/strings.cc
   trm/checkpoint/mapped_file.cc
@@ -520,6 +521,10 @@ trm_test(trm/base paths_test
 )
 trm_test(trm/base file_util_test
   SRCS trm/base/file_util_test.cc
+  LIBS trm::gtest_main
+)
+trm_test(trm/base folder_lock_test
+  SRCS trm/base/folder_lock_test.cc
   LIBS trm::gtest_main
 )
 

@@ -120,12 +120,8 @@ std::vector<std::string> TrainCommand(const SweepRun& run, const RunFolder& fold
 
 absl::StatusOr<RunRecord> ExecuteRun(const SweepRun& run, const RunFolder& folder,
                                      const RunExecutorOptions& options) {
-  absl::StatusOr<std::unique_ptr<RunLock>> lock = folder.TryLock();
+  absl::StatusOr<std::unique_ptr<FolderLock>> lock = folder.Lock();
   if (!lock.ok()) return lock.status();
-  if (*lock == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("run ", run.name, " is running in another process (", folder.path(), ")"));
-  }
   absl::StatusOr<RunRecord> record = folder.Read();
   if (!record.ok()) return record.status();
   if (record->state == RunState::kDone) return record;

@@ -60,7 +60,8 @@ std::vector<std::string> TrainCommand(const SweepRun& run, const RunFolder& fold
                                       const RunExecutorOptions& options);
 
 // Runs `run` to its end or interruption and returns its record. A finished run is returned as
-// it is (not re-run); a run whose folder is locked by another process is an Unavailable error;
+// it is (not re-run); a run whose folder is locked by another process is an Unavailable error
+// naming its pid and host;
 // an experiment.textproto that differs from the spec's (the spec changed since the run started)
 // is a FailedPrecondition error naming the run, and nothing in the folder is touched.
 absl::StatusOr<RunRecord> ExecuteRun(const SweepRun& run, const RunFolder& folder,

@@ -1,11 +1,5 @@
 #include "tools/sweep/run_folder.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +11,7 @@
 namespace trm::sweep {
 namespace {
 
+constexpr char kLockName[] = ".sweep.lock";
 constexpr const char* kStateNames[] = {"pending", "running", "stopped", "done", "failed"};
 
 std::optional<RunState> StateFromName(const std::string& name) {
@@ -29,10 +24,6 @@ std::optional<RunState> StateFromName(const std::string& name) {
 }  // namespace
 
 const char* RunStateName(RunState state) { return kStateNames[static_cast<int>(state)]; }
-
-RunLock::~RunLock() {
-  if (fd_ >= 0) close(fd_);
-}
 
 absl::StatusOr<RunRecord> RunFolder::Read() const {
   RunRecord record;
@@ -78,35 +69,14 @@ absl::Status RunFolder::Write(const RunRecord& record) const {
   return WriteFileAtomically(record_path(), json.dump(2) + "\n");
 }
 
-absl::StatusOr<std::unique_ptr<RunLock>> RunFolder::TryLock() const {
-  std::error_code error;
-  std::filesystem::create_directories(path_, error);
-  if (error) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create ", path_, ": ", error.message()));
-  }
-  const std::string lock_path = path_ + "/.lock";
-  // Not close-on-exec: the run's process inherits the lock and holds it while it lives.
-  const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT, 0644);
-  if (fd < 0) {
-    return absl::PermissionDeniedError(absl::StrCat(lock_path, ": ", std::strerror(errno)));
-  }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int saved = errno;
-    close(fd);
-    if (saved == EWOULDBLOCK) return std::unique_ptr<RunLock>();
-    return absl::UnavailableError(absl::StrCat(lock_path, ": flock: ", std::strerror(saved)));
-  }
-  return std::make_unique<RunLock>(fd);
+absl::StatusOr<std::unique_ptr<FolderLock>> RunFolder::Lock() const {
+  FolderLock::Options options;
+  options.inheritable = true;
+  options.what = "sweep run folder";
+  return FolderLock::Acquire(path_, kLockName, options);
 }
 
-bool RunFolder::IsLocked() const {
-  const int fd = open((path_ + "/.lock").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool locked = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  close(fd);
-  return locked;
-}
+bool RunFolder::IsLocked() const { return FolderLock::IsHeld(path_, kLockName); }
 
 std::optional<int64_t> RunFolder::LatestCheckpointStep() const {
   absl::StatusOr<std::vector<int64_t>> steps =

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "trm/base/folder_lock.h"
 
 namespace trm::sweep {
 
@@ -40,19 +41,6 @@ struct RunRecord {
   std::string error;        // last line of the tool's error output, for failed runs
 };
 
-// Holds a run folder's lock until destroyed (or, after fork+exec, as long as the child lives).
-class RunLock {
- public:
-  explicit RunLock(int fd) : fd_(fd) {}
-  ~RunLock();
-  RunLock(const RunLock&) = delete;
-  RunLock& operator=(const RunLock&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 class RunFolder {
  public:
   explicit RunFolder(std::string path) : path_(std::move(path)) {}
@@ -68,8 +56,9 @@ class RunFolder {
   absl::StatusOr<RunRecord> Read() const;
   absl::Status Write(const RunRecord& record) const;
 
-  // Takes the lock without waiting: nullptr when another process holds it. Creates the folder.
-  absl::StatusOr<std::unique_ptr<RunLock>> TryLock() const;
+  // Takes the lock without waiting (creating the folder); held elsewhere: Unavailable, naming the
+  // holder. Inheritable: the run's process keeps it while it lives.
+  absl::StatusOr<std::unique_ptr<FolderLock>> Lock() const;
   bool IsLocked() const;
 
   // The newest complete checkpoint's step, and the last step in metrics.jsonl.

@@ -44,12 +44,11 @@ TEST(RunFolderTest, RecordsRoundTripAndAFolderWithoutOneIsPending) {
 
 TEST(RunFolderTest, TheLockExcludesOthersAndDiesWithItsHolder) {
   const RunFolder folder(NewFolder("b"));
-  absl::StatusOr<std::unique_ptr<RunLock>> lock = folder.TryLock();
-  ASSERT_TRUE(lock.ok() && *lock != nullptr);
+  absl::StatusOr<std::unique_ptr<FolderLock>> lock = folder.Lock();
+  ASSERT_TRUE(lock.ok()) << lock.status();
   EXPECT_TRUE(folder.IsLocked());
-  absl::StatusOr<std::unique_ptr<RunLock>> second = folder.TryLock();
-  ASSERT_TRUE(second.ok());
-  EXPECT_EQ(*second, nullptr);
+  absl::StatusOr<std::unique_ptr<FolderLock>> second = folder.Lock();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
 
   // A record left "running" by a process that is gone reads as stopped; while the lock is held
   // it reads as running.
@@ -62,8 +61,8 @@ TEST(RunFolderTest, TheLockExcludesOthersAndDiesWithItsHolder) {
   EXPECT_EQ(folder.Read()->state, RunState::kStopped);
 
   // A child inherits the lock and holds it until it exits, even when killed.
-  lock = folder.TryLock();
-  ASSERT_TRUE(lock.ok() && *lock != nullptr);
+  lock = folder.Lock();
+  ASSERT_TRUE(lock.ok()) << lock.status();
   const pid_t child = fork();
   if (child == 0) {
     pause();

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "trm/base/file_util.h"
+#include "trm/base/folder_lock.h"
 #include "trm/base/paths.h"
 #include "trm/base/status_macros.h"
 #include "trm/checkpoint/safetensors.h"
@@ -264,7 +265,14 @@ absl::Status Trainer::Setup() {
   absl::Status prepared = absl::OkStatus();
   std::string resume_from;
   if (IsRoot()) {
-    prepared = checkpoints_->RemoveStaging();
+    // Before touching the folder: a second trainer on it would interleave checkpoints and logs.
+    FolderLock::Options lock;
+    lock.what = "run folder";
+    absl::StatusOr<std::unique_ptr<FolderLock>> locked =
+        FolderLock::Acquire(options_.run_dir, ".train.lock", lock);
+    prepared = locked.status();
+    if (locked.ok()) run_lock_ = *std::move(locked);
+    if (prepared.ok()) prepared = checkpoints_->RemoveStaging();
     if (prepared.ok() && options_.resume == "latest") {
       absl::StatusOr<std::optional<std::string>> latest = checkpoints_->Latest();
       prepared = latest.status();

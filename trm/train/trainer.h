@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "trm/base/folder_lock.h"
 #include "trm/config/experiment.pb.h"
 #include "trm/data/puzzle_dataset.h"
 #include "trm/distributed/communicator.h"
@@ -115,6 +116,8 @@ class Trainer {
   std::vector<std::unique_ptr<Evaluator>> evaluators_;
   std::unique_ptr<RunLogger> logger_;
   std::unique_ptr<CheckpointDir> checkpoints_;
+  // Rank 0 holds the run folder while the trainer lives.
+  std::unique_ptr<FolderLock> run_lock_;
 
   int64_t step_ = 0;
   int64_t total_steps_ = 0;
