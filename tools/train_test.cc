@@ -168,6 +168,45 @@ TEST_F(TrainToolTest, RunLeavesCheckpointsConfigAndLogs) {
   EXPECT_GE(scalars["all/lm_loss"], 1);  // the evaluation at the end
 }
 
+// Damaged checkpoints (a truncated training state in the newest, a flipped byte in the weights of
+// the one before) are caught by their checksums: --resume=latest falls back to the newest intact
+// one, saying so, and the run ends exactly as the uninterrupted one; an explicit --resume of a
+// damaged folder is a one-line error naming the file.
+TEST_F(TrainToolTest, DamagedCheckpointsFallBackToTheNewestIntactOne) {
+  const std::string run_dir = TestTmp() + "/damaged";
+  fs::copy(*baseline_dir_, run_dir, fs::copy_options::recursive);
+  for (int step : {16, 20, 24}) {
+    fs::remove_all(run_dir + "/checkpoints/step_" + std::to_string(step));
+  }
+  const std::string state = run_dir + "/checkpoints/step_12/train_state.rank0.safetensors";
+  fs::resize_file(state, fs::file_size(state) / 2);
+  const std::string weights = run_dir + "/checkpoints/step_8/model.safetensors";
+  {
+    std::fstream file(weights, std::ios::in | std::ios::out | std::ios::binary);
+    const std::streamoff at = static_cast<std::streamoff>(fs::file_size(weights)) - 7;
+    file.seekg(at);
+    const char byte = static_cast<char>(file.get() ^ 0x10);
+    file.seekp(at);
+    file.put(byte);
+  }
+
+  const Result explicit_resume =
+      RunTrain(TrainArgs(run_dir, {"--resume=" + run_dir + "/checkpoints/step_12"}));
+  EXPECT_FALSE(explicit_resume.exited_ok());
+  EXPECT_THAT(explicit_resume.output, HasSubstr("error: " + state + ": "));
+  EXPECT_THAT(explicit_resume.output, HasSubstr("(truncated?)"));
+
+  const Result resumed = RunTrain(TrainArgs(run_dir, {"--resume=latest"}));
+  ASSERT_TRUE(resumed.exited_ok()) << resumed.output;
+  EXPECT_THAT(resumed.output,
+              HasSubstr("checkpoint " + run_dir + "/checkpoints/step_12 is damaged"));
+  EXPECT_THAT(resumed.output, HasSubstr("checkpoint " + run_dir + "/checkpoints/step_8 is damaged"));
+  EXPECT_THAT(resumed.output, HasSubstr("(corrupted)"));
+  EXPECT_THAT(resumed.output,
+              HasSubstr("resumed from " + run_dir + "/checkpoints/step_4 at step 4"));
+  EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(*baseline_dir_));  // every metric, bit for bit
+}
+
 // Kills a run in `run_dir` with SIGKILL once its step-8 checkpoint exists, resumes it with
 // --resume=latest and expects every metric and the final weights to equal `baseline_dir`'s.
 void ExpectKillNineAndResumeMatch(const std::string& run_dir, const std::string& baseline_dir,

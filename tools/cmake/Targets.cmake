@@ -430,7 +430,7 @@ trm_test(trm/train ema_test
 )
 trm_test(trm/train checkpoint_dir_test
   SRCS trm/train/checkpoint_dir_test.cc
-  LIBS trm::gtest_main
+  LIBS trm::gmock_main
 )
 trm_test(trm/train train_state_test
   SRCS trm/train/train_state_test.cc

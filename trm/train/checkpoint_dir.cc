@@ -1,12 +1,17 @@
 #include "trm/train/checkpoint_dir.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <regex>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "trm/base/file_util.h"
+#include "trm/logging/crc32c.h"
 
 namespace trm {
 namespace fs = std::filesystem;
@@ -43,6 +48,58 @@ absl::StatusOr<std::vector<int64_t>> CheckpointDir::CompletedSteps() const {
   if (error) return IoError("list", root_, error);
   std::sort(steps.begin(), steps.end());
   return steps;
+}
+
+namespace {
+
+// CRC-32C and size of a file, read in 4 MiB pieces.
+absl::StatusOr<std::pair<uint32_t, uint64_t>> FileCrc32c(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::DataLossError(absl::StrCat(path, ": cannot open"));
+  std::vector<char> buffer(4 << 20);
+  uint32_t crc = 0;
+  uint64_t size = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const std::streamsize n = in.gcount();
+    crc = Crc32cExtend(crc, buffer.data(), static_cast<size_t>(n));
+    size += static_cast<uint64_t>(n);
+  }
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return std::make_pair(crc, size);
+}
+
+}  // namespace
+
+absl::Status WriteChecksumFile(const std::string& path) {
+  absl::StatusOr<std::pair<uint32_t, uint64_t>> sum = FileCrc32c(path);
+  if (!sum.ok()) return sum.status();
+  return WriteFileAtomically(path + ".crc32c",
+                             absl::StrFormat("%08x %d\n", sum->first, sum->second));
+}
+
+absl::Status VerifyChecksumFile(const std::string& path) {
+  std::error_code error;
+  if (!fs::exists(path + ".crc32c", error)) return absl::OkStatus();
+  absl::StatusOr<std::string> text = ReadFileToString(path + ".crc32c");
+  if (!text.ok()) return text.status();
+  uint32_t expected_crc = 0;
+  unsigned long long expected_size = 0;
+  if (std::sscanf(text->c_str(), "%8x %llu", &expected_crc, &expected_size) != 2) {
+    return absl::DataLossError(absl::StrCat(path, ".crc32c: not a checksum file"));
+  }
+  absl::StatusOr<std::pair<uint32_t, uint64_t>> sum = FileCrc32c(path);
+  if (!sum.ok()) return sum.status();
+  if (sum->second != expected_size) {
+    return absl::DataLossError(absl::StrCat(path, ": ", sum->second, " bytes, ", expected_size,
+                                            " when written (truncated?)"));
+  }
+  if (sum->first != expected_crc) {
+    return absl::DataLossError(
+        absl::StrFormat("%s: CRC-32C %08x, %08x when written (corrupted)", path, sum->first,
+                        expected_crc));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> CheckpointDir::Latest() const {

@@ -16,6 +16,15 @@
 
 namespace trm {
 
+// Checksums of checkpoint files: `<file>.crc32c` holds "<crc32c in hex> <size in bytes>" of
+// <file>. Written next to each file inside the staging folder (so they commit with it); checked
+// before a checkpoint is loaded, so that a truncated or bit-flipped file is caught instead of being
+// loaded (or crashing the loader).
+absl::Status WriteChecksumFile(const std::string& path);
+// OK when the file matches its checksum, or has none (checkpoints written before checksums);
+// DataLoss naming the file otherwise (missing, truncated, different contents).
+absl::Status VerifyChecksumFile(const std::string& path);
+
 class CheckpointDir {
  public:
   explicit CheckpointDir(std::string root) : root_(std::move(root)) {}

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "trm/base/file_util.h"
 
 namespace trm {
 namespace {
@@ -60,6 +62,32 @@ TEST(CheckpointDirTest, PruneKeepsTheNewest) {
   EXPECT_EQ(*dir.CompletedSteps(), (std::vector<int64_t>{10, 30}));
   ASSERT_TRUE(dir.Prune(0).ok());
   EXPECT_EQ(dir.CompletedSteps()->size(), 2u);
+}
+
+TEST(ChecksumFileTest, CatchesTruncationAndBitFlipsAndAcceptsFilesWithoutOne) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/weights.bin";
+  std::string bytes(10000, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7);
+  ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+  EXPECT_TRUE(VerifyChecksumFile(path).ok());  // no checksum yet: older checkpoints load as before
+  ASSERT_TRUE(WriteChecksumFile(path).ok());
+  EXPECT_TRUE(VerifyChecksumFile(path).ok());
+
+  std::string flipped = bytes;
+  flipped[1234] ^= 1;
+  ASSERT_TRUE(WriteFileAtomically(path, flipped).ok());
+  absl::Status status = VerifyChecksumFile(path);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("(corrupted)"));
+
+  ASSERT_TRUE(WriteFileAtomically(path, bytes.substr(0, 5000)).ok());
+  status = VerifyChecksumFile(path);
+  EXPECT_THAT(std::string(status.message()),
+              ::testing::HasSubstr("5000 bytes, 10000 when written (truncated?)"));
+
+  ASSERT_TRUE(WriteFileAtomically(path + ".crc32c", "nonsense").ok());
+  EXPECT_THAT(std::string(VerifyChecksumFile(path).message()),
+              ::testing::HasSubstr("not a checksum file"));
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "trm/base/file_util.h"
 #include "trm/base/folder_lock.h"
 #include "trm/base/paths.h"
@@ -263,7 +265,7 @@ absl::Status Trainer::Setup() {
 
   checkpoints_ = std::make_unique<CheckpointDir>(options_.run_dir + "/checkpoints");
   absl::Status prepared = absl::OkStatus();
-  std::string resume_from;
+  std::vector<std::string> candidates;
   if (IsRoot()) {
     // Before touching the folder: a second trainer on it would interleave checkpoints and logs.
     FolderLock::Options lock;
@@ -273,19 +275,24 @@ absl::Status Trainer::Setup() {
     prepared = locked.status();
     if (locked.ok()) run_lock_ = *std::move(locked);
     if (prepared.ok()) prepared = checkpoints_->RemoveStaging();
+    // The checkpoints to try, best first: every complete one, newest first, for "latest".
     if (prepared.ok() && options_.resume == "latest") {
-      absl::StatusOr<std::optional<std::string>> latest = checkpoints_->Latest();
-      prepared = latest.status();
-      if (latest.ok() && latest->has_value()) resume_from = **latest;
-      if (latest.ok() && !latest->has_value()) {
-        std::fprintf(options_.console, "no checkpoint in %s yet: starting from step 0\n",
-                     checkpoints_->root().c_str());
+      absl::StatusOr<std::vector<int64_t>> steps = checkpoints_->CompletedSteps();
+      prepared = steps.status();
+      if (steps.ok()) {
+        for (auto step = steps->rbegin(); step != steps->rend(); ++step) {
+          candidates.push_back(checkpoints_->PathFor(*step));
+        }
+        if (steps->empty()) {
+          std::fprintf(options_.console, "no checkpoint in %s yet: starting from step 0\n",
+                       checkpoints_->root().c_str());
+        }
       }
     } else if (prepared.ok() && !options_.resume.empty()) {
-      resume_from = ResolveUserPath(options_.resume);
-      if (!fs::is_directory(resume_from)) {
+      candidates.push_back(ResolveUserPath(options_.resume));
+      if (!fs::is_directory(candidates.back())) {
         prepared =
-            absl::NotFoundError(absl::StrCat("--resume: no checkpoint folder ", resume_from));
+            absl::NotFoundError(absl::StrCat("--resume: no checkpoint folder ", candidates.back()));
       }
     }
     if (prepared.ok()) {
@@ -298,7 +305,25 @@ absl::Status Trainer::Setup() {
     }
   }
   TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, prepared));
-  resume_from = FromRoot(*communicator_, resume_from);
+  candidates = absl::StrSplit(FromRoot(*communicator_, absl::StrJoin(candidates, "\n")), '\n',
+                              absl::SkipEmpty());
+  std::string resume_from;
+  for (const std::string& candidate : candidates) {
+    const absl::Status intact = AgreeOnStatus(*communicator_, VerifyCheckpoint(candidate));
+    if (intact.ok()) {
+      resume_from = candidate;
+      break;
+    }
+    if (options_.resume != "latest") return intact;
+    if (IsRoot()) {
+      std::fprintf(options_.console, "checkpoint %s is damaged (%s); trying the one before\n",
+                   candidate.c_str(), std::string(intact.message()).c_str());
+    }
+  }
+  if (!candidates.empty() && resume_from.empty()) {
+    return absl::DataLossError(absl::StrCat("no intact checkpoint in ", checkpoints_->root(),
+                                            " to resume from (each one is damaged, see above)"));
+  }
   if (!resume_from.empty()) {
     TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, Resume(resume_from)));
   }
@@ -314,6 +339,11 @@ absl::Status Trainer::Setup() {
     TRM_ASSIGN_OR_RETURN(logger_, RunLogger::Create(log));
   }
   return absl::OkStatus();
+}
+
+absl::Status Trainer::VerifyCheckpoint(const std::string& checkpoint) const {
+  TRM_RETURN_IF_ERROR(VerifyChecksumFile(TrainStatePath(checkpoint, communicator_->rank())));
+  return IsRoot() ? VerifyChecksumFile(CheckpointWeightsPath(checkpoint)) : absl::OkStatus();
 }
 
 absl::Status Trainer::Resume(const std::string& checkpoint) {
@@ -406,6 +436,7 @@ absl::Status Trainer::SaveCheckpoint() {
     std::optional<ExponentialMovingAverage::Swap> swap;
     if (ema_ != nullptr) swap.emplace(ema_->SwapIn());
     status = SaveWeightsFile(CheckpointWeightsPath(staging), *model_);
+    if (status.ok()) status = WriteChecksumFile(CheckpointWeightsPath(staging));
   }
   MaybeKillDuringCheckpoint(step_);
   if (status.ok()) {
@@ -444,6 +475,7 @@ absl::Status Trainer::SaveCheckpoint() {
         {"world_size", std::to_string(communicator_->world_size())},
     };
     status = WriteSafetensors(TrainStatePath(staging, rank), tensors, metadata);
+    if (status.ok()) status = WriteChecksumFile(TrainStatePath(staging, rank));
   }
   TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, status));
   if (IsRoot()) {

@@ -84,6 +84,8 @@ class Trainer {
   absl::Status BuildModel();
   absl::Status BuildOptimizers();
   absl::Status BuildEvaluators();
+  // This rank's files of `checkpoint` (and rank 0's weights file) match their checksums.
+  absl::Status VerifyCheckpoint(const std::string& checkpoint) const;
   absl::Status Resume(const std::string& checkpoint);
   absl::Status SaveCheckpoint();
   absl::StatusOr<std::map<std::string, double>> Evaluate();
