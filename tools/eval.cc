@@ -227,6 +227,8 @@ int Main(int argc, char** argv) {
   std::string weights_description =
       "untrained (seed " + std::to_string(experiment.train().seed()) + ")";
   if (checkpoint.has_value()) {
+    // Our checkpoints carry checksums: a damaged weights file is named, not loaded.
+    if (absl::Status intact = VerifyChecksumFile(checkpoint->weights_file); !intact.ok()) Die(intact);
     const LoadReport report = OrDie(LoadWeightsFile(checkpoint->weights_file, *model));
     weights_description = absl::StrCat(report.tensors, " tensors from ", checkpoint->weights_file);
     if (weights == "raw")

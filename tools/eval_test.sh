@@ -146,6 +146,12 @@ head -c 4000 "$fixture/reference_checkpoint.pt" > "$work/truncated.pt"
 expect_error truncated_checkpoint "truncated.pt" \
   "$eval_tool" --experiment="$testdata/eval_reference_trm_att.textproto" \
   --checkpoint="$work/truncated.pt" --data="$work/data/reference" --out="$work/no3"
+# A checkpoint of ours whose weights file was damaged after it was written: caught by its checksum.
+cp -r "$checkpoint" "$work/damaged"
+printf '\x7f' | dd of="$work/damaged/model.safetensors" bs=1 seek=200 conv=notrunc status=none
+expect_error damaged_checkpoint "model.safetensors: CRC-32C" \
+  "$eval_tool" --experiment="$testdata/eval_tiny.textproto" --checkpoint="$work/damaged" \
+  --data="$work/data/eval_tiny" --out="$work/no5"
 expect_error raw_needs_a_folder "--weights=raw needs a checkpoint folder" \
   "$eval_tool" --experiment="$testdata/eval_tiny.textproto" --weights=raw \
   --checkpoint="$fixture/reference_checkpoint.pt" --data="$work/data/eval_tiny" --out="$work/no4"
