@@ -35,6 +35,19 @@ grep -q "already exists (pass --overwrite" "$T/stderr_exists" || fail "$(cat "$T
 cmp -s "$T/tiny_1/train/all__inputs.npy" "$GOLDEN/reference_seed42_aug8/train/all__inputs.npy" \
   && fail "--overwrite did not replace the dataset"
 
+# 2b. A write error (a file-size limit stands in for a full disk) while replacing a dataset: one
+# line naming the file, and the old dataset stays as it was.
+before=$(md5sum "$T/tiny_3/train/all__inputs.npy")
+status=0
+(trap '' XFSZ; /usr/bin/prlimit --fsize=2000 "$BUILD" --experiment="$EXPERIMENT" \
+  --arc_dir="$GOLDEN/inputs" --out="$T/tiny_3" --overwrite --set data.num_aug=2 --progress=false \
+  > /dev/null 2> "$T/stderr_full") || status=$?
+[ "$status" -eq 1 ] || fail "a failed write exited with $status: $(cat "$T/stderr_full")"
+[ "$(grep -c "^error: " "$T/stderr_full")" -eq 1 ] || fail "not one error: $(cat "$T/stderr_full")"
+grep -q "^error: .*all__inputs.npy.*File too large" "$T/stderr_full" || fail "$(cat "$T/stderr_full")"
+[ "$(md5sum "$T/tiny_3/train/all__inputs.npy")" = "$before" ] || fail "the old dataset changed"
+ls -a "$T" | grep -q "partial" && fail "a partial folder was left behind: $(ls -a "$T")"
+
 # 3. Bad input: exit status 1, one line on stderr naming file, task and field, nothing written.
 mkdir -p "$T/bad"
 cp "$GOLDEN/inputs/"* "$T/bad/"

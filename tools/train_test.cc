@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "trm/checkpoint/safetensors.h"
 #include "trm/logging/tensorboard_event.pb.h"
 #include "trm/logging/tfrecord.h"
+#include "trm/train/checkpoint_dir.h"
 #include "trm/train/trainer.h"
 
 namespace trm {
@@ -204,6 +206,41 @@ TEST_F(TrainToolTest, DamagedCheckpointsFallBackToTheNewestIntactOne) {
   EXPECT_THAT(resumed.output, HasSubstr("(corrupted)"));
   EXPECT_THAT(resumed.output,
               HasSubstr("resumed from " + run_dir + "/checkpoints/step_4 at step 4"));
+  EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(*baseline_dir_));  // every metric, bit for bit
+}
+
+// A write error while saving a checkpoint (a file-size limit stands in for a full disk: the same
+// failing write(2)) ends the run with one line naming the file; the previous checkpoint stays
+// intact, and the next --resume=latest continues from it exactly.
+TEST_F(TrainToolTest, AFailedCheckpointWriteLeavesThePreviousOneToResumeFrom) {
+  const std::string run_dir = TestTmp() + "/disk_full";
+  fs::copy(*baseline_dir_, run_dir, fs::copy_options::recursive);
+  for (int step : {12, 16, 20, 24}) {
+    fs::remove_all(run_dir + "/checkpoints/step_" + std::to_string(step));
+  }
+  // Beyond the limit write() fails with EFBIG instead of raising SIGXFSZ (ignored across exec).
+  std::signal(SIGXFSZ, SIG_IGN);
+  std::vector<std::string> limited = {"/usr/bin/prlimit", "--fsize=100000"};
+  for (const std::string& arg : TrainArgs(run_dir, {"--resume=latest"})) {
+    limited.push_back(arg == "tools/train" ? fs::absolute(arg).string() : arg);
+  }
+  const Result failed = RunTrain(limited);
+  std::signal(SIGXFSZ, SIG_DFL);
+  EXPECT_TRUE(WIFEXITED(failed.wait_status) && WEXITSTATUS(failed.wait_status) == 1)
+      << failed.output;
+  EXPECT_THAT(failed.output, HasSubstr("error: " + run_dir + "/checkpoints/step_12.tmp/"));
+  EXPECT_THAT(failed.output, HasSubstr("File too large"));
+  EXPECT_FALSE(fs::exists(run_dir + "/checkpoints/step_12"));
+  for (const char* file : {"model.safetensors", "train_state.rank0.safetensors"}) {
+    const absl::Status intact =
+        VerifyChecksumFile(run_dir + "/checkpoints/step_8/" + std::string(file));
+    EXPECT_TRUE(intact.ok()) << intact;
+  }
+
+  const Result resumed = RunTrain(TrainArgs(run_dir, {"--resume=latest"}));
+  ASSERT_TRUE(resumed.exited_ok()) << resumed.output;
+  EXPECT_THAT(resumed.output,
+              HasSubstr("resumed from " + run_dir + "/checkpoints/step_8 at step 8"));
   EXPECT_EQ(TrainMetrics(run_dir), TrainMetrics(*baseline_dir_));  // every metric, bit for bit
 }
 
