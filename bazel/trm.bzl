@@ -13,7 +13,8 @@ def _headers_label(label):
     return label + ":" + label.split("/")[-1] + "_headers"
 
 def _is_core(label):
-    return label.startswith("//trm")
+    # Relative labels inside //trm name core libraries too (":architecture" in //trm/model).
+    return label.startswith("//trm") or (label.startswith(":") and native.package_name().startswith("trm"))
 
 def trm_cc_library(name, srcs = [], hdrs = [], deps = [], visibility = None, **kwargs):
     """A core library, plus `<name>_headers` for plugins (same headers, core deps as headers)."""

@@ -621,6 +621,12 @@ trm_test(tools train_test HOST SIZE large
   DATA tools_train experiments ${TRM_PLUGINS} tests/golden/arc2_trm_cpu_loss third_party/arc_sample
 )
 
+# //tests/build: no plugin defines a symbol of the host (a second copy of core code)
+trm_sh_test(tests/build plugin_symbols_test SCRIPT tests/build/plugin_symbols_test.sh
+  DATA tools_train ${TRM_PLUGINS}
+  ARGS tools/train
+)
+
 # //tools/slurm (a private Slurm: the packages of tools/setup.sh)
 set(TRM_SLURM_TEST_DATA
   tools/slurm/local_cluster.sh tools/slurm/testing.sh experiments ${TRM_PLUGINS}
