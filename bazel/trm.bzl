@@ -13,8 +13,7 @@ def _headers_label(label):
     return label + ":" + label.split("/")[-1] + "_headers"
 
 def _is_core(label):
-    # Relative labels inside //trm name core libraries too (":architecture" in //trm/model).
-    return label.startswith("//trm") or (label.startswith(":") and native.package_name().startswith("trm"))
+    return label.startswith("//trm")
 
 def trm_cc_library(name, srcs = [], hdrs = [], deps = [], visibility = None, **kwargs):
     """A core library, plus `<name>_headers` for plugins (same headers, core deps as headers)."""
@@ -30,7 +29,8 @@ def trm_cc_library(name, srcs = [], hdrs = [], deps = [], visibility = None, **k
     native.cc_library(
         name = name + "_headers",
         hdrs = hdrs,
-        deps = [_headers_label(d) if _is_core(d) else d for d in deps],
+        # A core library's relative deps (":architecture" in //trm/model) are core libraries too.
+        deps = [_headers_label(d) if _is_core(d) or d.startswith(":") else d for d in deps],
         visibility = visibility,
         **{k: v for k, v in kwargs.items() if k in ["defines", "includes", "copts"]}
     )
