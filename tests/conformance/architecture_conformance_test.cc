@@ -252,7 +252,8 @@ void ForwardBackward(const std::string& name, const std::string& dtype) {
       total += grad.abs().sum().item<double>();
     }
     EXPECT_GT(total, 0.0);
-    const at::Tensor& local = model->SparseEmbedding()->local_weights;
+    // A copy of the handle: SparseEmbedding() returns a temporary.
+    const at::Tensor local = model->SparseEmbedding()->local_weights;
     ASSERT_TRUE(local.grad().defined());
     EXPECT_GT(local.grad().abs().sum().item<double>(), 0.0);
     local.grad().zero_();
