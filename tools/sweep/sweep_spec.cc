@@ -52,10 +52,8 @@ absl::Status CheckPluginNames(const config::Experiment& e) {
   auto check = [](auto& registry, const std::string& field,
                   const std::string& name) -> absl::Status {
     if (registry.Keys().empty() || registry.Has(name)) return absl::OkStatus();
-    return absl::InvalidArgumentError(
-        absl::StrCat("experiment field ", field, ": unknown ", registry.kind(), " '", name, "'",
-                     DidYouMean(name, registry.Keys()),
-                     "; registered: ", absl::StrJoin(registry.Keys(), ", ")));
+    return absl::InvalidArgumentError(absl::StrCat("experiment field ", field, ": ",
+                                                   registry.UnknownNameError(name).message()));
   };
   TRM_RETURN_IF_ERROR(check(ArchitectureRegistry(), "arch.name", e.arch().name()));
   TRM_RETURN_IF_ERROR(check(LossRegistry(), "loss.name", e.loss().name()));

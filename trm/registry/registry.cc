@@ -2,6 +2,10 @@
 
 #include <mutex>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "trm/base/strings.h"
+
 namespace trm {
 namespace {
 
@@ -27,6 +31,14 @@ std::vector<std::string> RegistryBase::Keys() const {
   std::vector<std::string> keys;
   for (const EntryInfo& entry : Entries()) keys.push_back(entry.name);
   return keys;
+}
+
+absl::Status RegistryBase::UnknownNameError(const std::string& name) const {
+  const std::vector<std::string> keys = Keys();
+  return absl::NotFoundError(absl::StrCat(
+      "unknown ", kind(), " '", name, "'", DidYouMean(name, keys), "; registered: ",
+      keys.empty() ? std::string("none (no plugin provides one; see --list_plugins)")
+                   : absl::StrJoin(keys, ", ")));
 }
 
 std::vector<RegistryBase*> AllRegistries() {

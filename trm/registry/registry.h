@@ -26,8 +26,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "trm/base/strings.h"
 
 namespace trm {
 
@@ -48,6 +46,10 @@ class RegistryBase {
   const std::string& kind() const { return kind_; }
   virtual std::vector<EntryInfo> Entries() const = 0;
   std::vector<std::string> Keys() const;
+
+  // What asking for an unregistered `name` reports: NotFound with the closest names ("did you
+  // mean") and everything registered.
+  absl::Status UnknownNameError(const std::string& name) const;
 
  private:
   std::string kind_;
@@ -91,13 +93,7 @@ class Registry final : public RegistryBase {
       auto it = entries_.find(name);
       if (it != entries_.end()) factory = it->second.factory;
     }
-    if (!factory) {
-      const std::vector<std::string> keys = Keys();
-      return absl::NotFoundError(absl::StrCat(
-          "unknown ", kind(), " '", name, "'", DidYouMean(name, keys), "; registered: ",
-          keys.empty() ? std::string("none (no plugin provides one; see --list_plugins)")
-                       : absl::StrJoin(keys, ", ")));
-    }
+    if (!factory) return UnknownNameError(name);
     // Factories reject bad configs by throwing (constructors cannot return a Status); the
     // message becomes an InvalidArgument error naming the entry, on one line.
     std::unique_ptr<Object> object;
