@@ -102,6 +102,14 @@ int WaitForExit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+std::vector<std::string> ForwardedFlags(const RunExecutorOptions& options, bool with_device) {
+  std::vector<std::string> flags;
+  if (!options.data_root.empty()) flags.push_back("--data_root=" + options.data_root);
+  if (!options.arc_dir.empty()) flags.push_back("--arc_dir=" + options.arc_dir);
+  if (with_device && !options.device.empty()) flags.push_back("--device=" + options.device);
+  return flags;
+}
+
 std::vector<std::string> TrainCommand(const SweepRun& run, const RunFolder& folder,
                                       const RunExecutorOptions& options) {
   std::vector<std::string> command = options.launcher;
@@ -109,9 +117,9 @@ std::vector<std::string> TrainCommand(const SweepRun& run, const RunFolder& fold
   command.push_back("--experiment=" + folder.experiment_path());
   command.push_back("--run_dir=" + folder.path());
   command.push_back("--resume=latest");
-  if (!options.data_root.empty()) command.push_back("--data_root=" + options.data_root);
-  if (!options.arc_dir.empty()) command.push_back("--arc_dir=" + options.arc_dir);
-  if (!options.device.empty()) command.push_back("--device=" + options.device);
+  for (std::string& flag : ForwardedFlags(options, /*with_device=*/true)) {
+    command.push_back(std::move(flag));
+  }
   if (options.threads > 0) {
     command.push_back(absl::StrCat("--set=train.num_threads=", options.threads));
   }

@@ -55,6 +55,10 @@ absl::StatusOr<pid_t> SpawnProcess(const std::vector<std::string>& command,
 // Waits for `pid` (retrying on EINTR): its exit status, or 128 + the signal that killed it.
 int WaitForExit(pid_t pid);
 
+// --data_root, --arc_dir and (with_device) --device as `options` holds them: what every tool the
+// sweep starts is told.
+std::vector<std::string> ForwardedFlags(const RunExecutorOptions& options, bool with_device);
+
 // The train tool's command line for `run` in `folder`.
 std::vector<std::string> TrainCommand(const SweepRun& run, const RunFolder& folder,
                                       const RunExecutorOptions& options);

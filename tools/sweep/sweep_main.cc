@@ -201,8 +201,8 @@ class SweepTool {
   RunExecutorOptions ExecutorOptions(int threads) const {
     RunExecutorOptions options;
     options.train_binary = FindTool(absl::GetFlag(FLAGS_train_binary), "train", runfiles_.get());
-    options.data_root = DataRootFlag();
-    options.arc_dir = ArcDirFlag();
+    options.data_root = AbsoluteFlagPath(absl::GetFlag(FLAGS_data_root));
+    options.arc_dir = AbsoluteFlagPath(absl::GetFlag(FLAGS_arc_dir));
     options.device = absl::GetFlag(FLAGS_device);
     options.threads = threads;
     return options;
@@ -235,17 +235,18 @@ class SweepTool {
 
   // Builds every dataset the runs need that does not exist yet, one at a time, before any run
   // starts (parallel runs would otherwise race to build the same one).
-  void BuildDatasets() const {
+  void BuildDatasets(const RunExecutorOptions& options) const {
     std::set<std::string> seen;
     for (const SweepRun& run : runs_) {
-      const std::string path = ResolveDatasetPath(run.experiment.data().path(), DataRootFlag());
+      const std::string path = ResolveDatasetPath(run.experiment.data().path(), options.data_root);
       if (!seen.insert(path).second || fs::exists(path + "/train/dataset.json")) continue;
       std::vector<std::string> command = {
           FindTool(absl::GetFlag(FLAGS_build_dataset_binary), "build_dataset", runfiles_.get()),
           "--experiment=" + BaseExperimentPath(), "--progress=false"};
       for (const std::string& assignment : run.overrides) command.push_back("--set=" + assignment);
-      if (!DataRootFlag().empty()) command.push_back("--data_root=" + DataRootFlag());
-      if (!ArcDirFlag().empty()) command.push_back("--arc_dir=" + ArcDirFlag());
+      for (std::string& flag : ForwardedFlags(options, /*with_device=*/false)) {
+        command.push_back(std::move(flag));
+      }
       std::fprintf(stderr, "sweep: building dataset %s (for %s)\n", path.c_str(), run.name.c_str());
       std::error_code error;
       fs::create_directories(fs::path(path).parent_path(), error);
@@ -282,9 +283,8 @@ class SweepTool {
                  sweep_.name().c_str(), runs_.size(), done, queue.size(), parallel, threads,
                  dir_.c_str());
     if (queue.empty()) return Finish();
-    BuildDatasets();
-    // Validate the binaries before starting anything.
     const RunExecutorOptions options = ExecutorOptions(threads);
+    BuildDatasets(options);
 
     struct sigaction stop = {};
     stop.sa_handler = OnStopSignal;
@@ -367,16 +367,17 @@ class SweepTool {
       std::fprintf(stderr, "sweep %s: nothing to submit\n", sweep_.name().c_str());
       return Finish();
     }
-    BuildDatasets();
+    // Threads per run come from each task's SLURM_CPUS_PER_TASK (the job script).
+    const RunExecutorOptions options = ExecutorOptions(/*threads=*/0);
+    BuildDatasets(options);
     job.output_dir = dir_ + "/slurm";
     std::error_code error;
     fs::create_directories(job.output_dir, error);
     job.command = {SelfExecutable(), "--sweep=" + spec_path_, "--sweep_dir=" + dir_,
-                   "--train_binary=" + ExecutorOptions(0).train_binary};
-    if (!DataRootFlag().empty()) job.command.push_back("--data_root=" + DataRootFlag());
-    if (!ArcDirFlag().empty()) job.command.push_back("--arc_dir=" + ArcDirFlag());
-    if (!absl::GetFlag(FLAGS_device).empty())
-      job.command.push_back("--device=" + absl::GetFlag(FLAGS_device));
+                   "--train_binary=" + options.train_binary};
+    for (std::string& flag : ForwardedFlags(options, /*with_device=*/true)) {
+      job.command.push_back(std::move(flag));
+    }
     job.env = ChildEnv();
     if (const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY"))
       job.env.emplace_back("BUILD_WORKSPACE_DIRECTORY", workspace);
@@ -403,12 +404,8 @@ class SweepTool {
     return record.ok() ? RunStateName(record->state) : "?";
   }
 
-  static std::string DataRootFlag() {
-    const std::string flag = absl::GetFlag(FLAGS_data_root);
-    return flag.empty() ? flag : Absolute(ResolveUserPath(flag));
-  }
-  static std::string ArcDirFlag() {
-    const std::string flag = absl::GetFlag(FLAGS_arc_dir);
+  // Absolute, so that tools started elsewhere (a Slurm node, another folder) see the same path.
+  static std::string AbsoluteFlagPath(const std::string& flag) {
     return flag.empty() ? flag : Absolute(ResolveUserPath(flag));
   }
 
@@ -426,9 +423,9 @@ class SweepTool {
                                         absl::StrCat("--threads_per_run=", options.threads),
                                         "--train_binary=" + options.train_binary,
                                         "--stop_with_parent"};
-    if (!options.data_root.empty()) command.push_back("--data_root=" + options.data_root);
-    if (!options.arc_dir.empty()) command.push_back("--arc_dir=" + options.arc_dir);
-    if (!options.device.empty()) command.push_back("--device=" + options.device);
+    for (std::string& flag : ForwardedFlags(options, /*with_device=*/true)) {
+      command.push_back(std::move(flag));
+    }
     SpawnOptions spawn;
     spawn.stop_with_parent = true;
     spawn.env = ChildEnv();
