@@ -74,6 +74,26 @@ def trm_plugin_library(name, deps = [], **kwargs):
         **kwargs
     )
 
+def trm_plugin_proto(name, src, deps = [], visibility = None):
+    """C++ code for a plugin's .proto (typically `extend trm.config.DataConfig { ... }`), linked into
+    the plugin. The core protos it imports (deps: trm_cc_proto targets) stay the host's: linking a
+    second copy of their descriptors into a .so would register them twice."""
+    base = src[:-len(".proto")]
+    native.genrule(
+        name = name + "_gen",
+        srcs = [src] + [d + "_src" for d in deps],
+        outs = [base + ".pb.h", base + ".pb.cc"],
+        cmd = "/usr/bin/protoc --proto_path=. --cpp_out=$(GENDIR) $(location %s)" % src,
+    )
+    trm_plugin_library(
+        name = name,
+        srcs = [base + ".pb.cc"],
+        hdrs = [base + ".pb.h"],
+        copts = ["-Wno-unused-parameter"],
+        deps = deps + ["@com_google_protobuf//:protobuf"],
+        visibility = visibility,
+    )
+
 def trm_plugin(name, srcs, deps = [], data = [], **kwargs):
     """A run-time plugin: plugins/<pkg>/libtrm_<name>.so, loaded by the tools with dlopen.
 
