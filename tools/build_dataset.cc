@@ -1,6 +1,6 @@
 // Builds a dataset from raw task files with the experiment's dataset builder (data.builder):
 //
-//   bazel run //tools:build_dataset -- --experiment=arc2_trm [--out=DIR] [--arc_dir=DIR]
+//   bazel run //tools:build_dataset -- --experiment=arc2_trm [--out=DIR] [--task_dir=DIR]
 //       [--threads=N] [--overwrite] [--set data.num_aug=100]
 //
 // The output appears only when complete (built in a hidden sibling folder, then renamed); an
@@ -19,9 +19,10 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/dataset_building.h"
+#include "trm/app/app.h"
 #include "trm/app/app.h"
 #include "trm/base/paths.h"
-#include "trm/data/dataset_builder.h"
 #include "trm/data/dataset_paths.h"
 
 ABSL_FLAG(std::string, out, "",
@@ -30,8 +31,8 @@ ABSL_FLAG(std::string, data_root, "",
           "Folder that relative data.path values live in (default: $TRM_DATA_ROOT, else "
           "<workspace>/runs/data).");
 ABSL_FLAG(
-    std::string, arc_dir, "",
-    "Folder of the raw task files (default: data.task_dir, $TRM_ARC_DIR, ../shared/data/arc).");
+    std::string, task_dir, "",
+    "Folder of the raw task files (default: data.task_dir, else the builder's own default).");
 ABSL_FLAG(bool, overwrite, false,
           "Replace an existing dataset folder (atomically, once the new one is complete).");
 ABSL_FLAG(bool, progress, true, "Show progress on stderr.");
@@ -103,7 +104,7 @@ uint64_t FolderBytes(const std::string& dir) {
 
 int main(int argc, char** argv) {
   trm::InitTool(argc, argv,
-                "Builds a dataset: build_dataset --experiment=NAME [--out=DIR] [--arc_dir=DIR] "
+                "Builds a dataset: build_dataset --experiment=NAME [--out=DIR] [--task_dir=DIR] "
                 "[--threads=N] [--overwrite] [--set data.num_aug=100]");
   const trm::config::Experiment experiment = trm::ExperimentFromFlagsOrDie();
   const trm::config::DataConfig& data = experiment.data();
@@ -116,10 +117,6 @@ int main(int argc, char** argv) {
     trm::Die(absl::InvalidArgumentError(
         "no output folder: pass --out or set data.path in the experiment"));
   }
-  absl::StatusOr<std::string> task_dir =
-      trm::ResolveArcDataDir(absl::GetFlag(FLAGS_arc_dir), data.task_dir());
-  if (!task_dir.ok()) trm::Die(task_dir.status());
-  options.task_dir = *task_dir;
   options.overwrite = absl::GetFlag(FLAGS_overwrite);
   options.num_threads = absl::GetFlag(FLAGS_threads) > 0
                             ? absl::GetFlag(FLAGS_threads)
@@ -134,23 +131,16 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
-  auto builder = trm::DatasetBuilderRegistry().Create(data.builder(), data);
-  if (!builder.ok()) trm::Die(builder.status());
-  std::cerr << "building " << options.output_dir << " from " << options.task_dir << " with "
+  std::cerr << "building " << options.output_dir << " with builder '" << data.builder() << "' and "
             << options.num_threads << " thread(s)" << std::endl;
-  auto summary = (*builder)->Build(options);
+  auto summary = trm::BuildExperimentDataset(data, absl::GetFlag(FLAGS_task_dir), options);
   if (!summary.ok()) {
     if (summary.status().code() == absl::StatusCode::kCancelled) {
       trm::Die(absl::CancelledError("interrupted; nothing was written"));
     }
     trm::Die(summary.status());
   }
-  for (const trm::SplitSummary& split : summary->splits) {
-    std::cout << absl::StrFormat("%-5s %12d rows %10d puzzles %6d groups\n", split.name, split.rows,
-                                 split.puzzles, split.groups);
-  }
-  std::cout << "puzzle identifiers: " << summary->num_puzzle_identifiers << " (including blank)\n";
-  for (const std::string& notice : summary->notices) std::cout << "note: " << notice << "\n";
+  std::cout << trm::DescribeBuild(*summary);
   std::cout << absl::StrFormat("wrote %s (%.2f GB) in %.1f s\n", options.output_dir,
                                FolderBytes(options.output_dir) / 1e9, bar.Seconds());
   return 0;

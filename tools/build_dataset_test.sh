@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # 1. The reference's bytes, with any thread count.
 for threads in 1 3; do
   out="$T/tiny_$threads"
-  "$BUILD" --experiment="$EXPERIMENT" --arc_dir="$GOLDEN/inputs" --out="$out" --threads=$threads \
+  "$BUILD" --experiment="$EXPERIMENT" --task_dir="$GOLDEN/inputs" --out="$out" --threads=$threads \
     --progress=false > "$T/stdout_$threads"
   for f in identifiers.json test_puzzles.json {train,test}/{dataset.json,all__inputs.npy,all__labels.npy,all__puzzle_identifiers.npy,all__puzzle_indices.npy,all__group_indices.npy}; do
     cmp "$out/$f" "$GOLDEN/reference_seed42_aug8/$f" || fail "$f differs from the reference (threads=$threads)"
@@ -25,12 +25,12 @@ for threads in 1 3; do
 done
 
 # 2. An existing dataset is not replaced without --overwrite.
-if "$BUILD" --experiment="$EXPERIMENT" --arc_dir="$GOLDEN/inputs" --out="$T/tiny_1" --progress=false \
+if "$BUILD" --experiment="$EXPERIMENT" --task_dir="$GOLDEN/inputs" --out="$T/tiny_1" --progress=false \
     2> "$T/stderr_exists"; then
   fail "rebuilt over an existing dataset"
 fi
 grep -q "already exists (pass --overwrite" "$T/stderr_exists" || fail "$(cat "$T/stderr_exists")"
-"$BUILD" --experiment="$EXPERIMENT" --arc_dir="$GOLDEN/inputs" --out="$T/tiny_1" --overwrite \
+"$BUILD" --experiment="$EXPERIMENT" --task_dir="$GOLDEN/inputs" --out="$T/tiny_1" --overwrite \
   --set data.num_aug=2 --progress=false > /dev/null
 cmp -s "$T/tiny_1/train/all__inputs.npy" "$GOLDEN/reference_seed42_aug8/train/all__inputs.npy" \
   && fail "--overwrite did not replace the dataset"
@@ -40,7 +40,7 @@ cmp -s "$T/tiny_1/train/all__inputs.npy" "$GOLDEN/reference_seed42_aug8/train/al
 before=$(md5sum "$T/tiny_3/train/all__inputs.npy")
 status=0
 (trap '' XFSZ; /usr/bin/prlimit --fsize=2000 "$BUILD" --experiment="$EXPERIMENT" \
-  --arc_dir="$GOLDEN/inputs" --out="$T/tiny_3" --overwrite --set data.num_aug=2 --progress=false \
+  --task_dir="$GOLDEN/inputs" --out="$T/tiny_3" --overwrite --set data.num_aug=2 --progress=false \
   > /dev/null 2> "$T/stderr_full") || status=$?
 [ "$status" -eq 1 ] || fail "a failed write exited with $status: $(cat "$T/stderr_full")"
 [ "$(grep -c "^error: " "$T/stderr_full")" -eq 1 ] || fail "not one error: $(cat "$T/stderr_full")"
@@ -54,7 +54,7 @@ cp "$GOLDEN/inputs/"* "$T/bad/"
 echo '{"evalOne": {"train": [{"input": [[1, 12]], "output": [[1]]}], "test": [{"input": [[1]]}]}}' \
   > "$T/bad/tiny_synth_b_challenges.json"
 status=0
-"$BUILD" --experiment="$EXPERIMENT" --arc_dir="$T/bad" --out="$T/bad_out" --progress=false \
+"$BUILD" --experiment="$EXPERIMENT" --task_dir="$T/bad" --out="$T/bad_out" --progress=false \
   2> "$T/stderr_bad" > /dev/null || status=$?
 [ "$status" = 1 ] || fail "exit status $status for bad input"
 [ "$(grep -c . "$T/stderr_bad")" -le 2 ] || fail "more than a line of error: $(cat "$T/stderr_bad")"

@@ -14,8 +14,8 @@
 #include "trm/app/app.h"
 #include "trm/base/file_util.h"
 #include "trm/base/paths.h"
-#include "trm/data/arc_tasks.h"
-#include "trm/eval/kaggle_submission.h"
+#include "plugins/arc/common/arc_task.h"
+#include "plugins/arc/common/kaggle_submission.h"
 
 ABSL_FLAG(std::string, submission, "", "submission.json to check.");
 ABSL_FLAG(std::string, challenges, "",

@@ -18,11 +18,11 @@
 #include "absl/strings/str_join.h"
 #include "trm/app/app.h"
 #include "trm/base/paths.h"
-#include "trm/data/arc_encoding.h"
+#include "plugins/arc/common/arc_encoding.h"
 #include "trm/data/dataset_metadata.h"
 #include "trm/data/npy.h"
 #include "trm/data/python_json.h"
-#include "trm/data/token_drawing.h"
+#include "plugins/arc/common/token_drawing.h"
 
 ABSL_FLAG(std::string, data, "", "Dataset root (with train/ and test/).");
 ABSL_FLAG(std::string, split, "train", "Split of the example to draw.");

@@ -5,7 +5,7 @@
 #
 # Default: the Kaggle "combined" files that the TinyRecursiveModels reference ships under
 # kaggle/combined/ (arc-agi_{training,evaluation,training2,evaluation2,concept}_{challenges,solutions}.json),
-# the layout the "arc" dataset builder reads with data.input_file_prefix "arc-agi".
+# the layout the "arc" dataset builder reads with input_file_prefix "arc-agi" ([trm.arc.arc] in the experiment's data).
 # Every file must have the sha256 below: the bytes this project's recipes and its byte-identical
 # dataset tests were verified against (a changed upstream file fails the download instead of
 # silently changing the datasets). Git ref and sources can be overridden with TRM_REFERENCE_REF,
@@ -15,7 +15,7 @@
 #
 # Files are downloaded into a temporary folder and moved into DIR only when all of them arrived and
 # match their sums; existing files are not replaced. Then point the tools at DIR with
-# --arc_dir=DIR or TRM_ARC_DIR=DIR.
+# --task_dir=DIR or TRM_ARC_DIR=DIR.
 set -euo pipefail
 
 REFERENCE_REF="${TRM_REFERENCE_REF:-main}"

@@ -295,9 +295,8 @@ int Main(int argc, char** argv) {
   json["device"] = device.str();
   json["seconds"] = seconds;
   for (const config::EvaluatorConfig& config : experiment.evaluators()) {
-    json["evaluators"].push_back({{"name", config.name()},
-                                  {"aggregated_voting", config.aggregated_voting()},
-                                  {"submission_k", config.submission_k()}});
+    // The plugin's settings are its extension: printed by the descriptors the plugin registered.
+    json["evaluators"].push_back({{"name", config.name()}, {"config", config.ShortDebugString()}});
   }
   std::vector<std::string> names;
   for (const auto& [name, value] : metrics) names.push_back(name);

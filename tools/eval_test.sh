@@ -57,7 +57,7 @@ metric() {
 
 # --- A dataset of small tasks (10x10 canvas), an untrained model --------------------------------
 run build_tiny "$build_dataset" --experiment="$testdata/eval_tiny.textproto" \
-  --arc_dir="$arc_dir" --out="$work/data/eval_tiny" --progress=false || exit 1
+  --task_dir="$arc_dir" --out="$work/data/eval_tiny" --progress=false || exit 1
 run untrained "$eval_tool" --experiment="$testdata/eval_tiny.textproto" --untrained \
   --data="$work/data/eval_tiny" --out="$work/untrained" --report="$work/untrained_report"
 for f in metrics.json submission.json; do
@@ -75,7 +75,7 @@ grep -q "this evaluation only (aggregated_voting off)" "$work/untrained_report/i
 
 # --- A CPU-trained checkpoint -------------------------------------------------------------------
 run train "$train" --experiment="$testdata/eval_tiny.textproto" --run_dir="$work/run" \
-  --data_root="$work/data" --arc_dir="$arc_dir" || exit 1
+  --data_root="$work/data" --task_dir="$arc_dir" || exit 1
 checkpoint="$(ls -d "$work"/run/checkpoints/step_* | tail -1)"
 run trained_ema "$eval_tool" --experiment="$testdata/eval_tiny.textproto" --checkpoint="$work/run" \
   --data="$work/data/eval_tiny" --out="$work/ema"
@@ -96,7 +96,7 @@ cmp -s "$work/ema/submission.json" "$work/ema2/submission.json" ||
 
 # --- The reference checkpoint of the trm_att fixture (torch.save OrderedDict, _orig_mod. keys) ---
 run build_reference "$build_dataset" --experiment="$testdata/eval_reference_trm_att.textproto" \
-  --arc_dir="$arc_dir" --out="$work/data/reference" --progress=false || exit 1
+  --task_dir="$arc_dir" --out="$work/data/reference" --progress=false || exit 1
 run reference "$eval_tool" --experiment="$testdata/eval_reference_trm_att.textproto" \
   --checkpoint="$fixture/reference_checkpoint.pt" --data="$work/data/reference" \
   --out="$work/reference" --report="$work/reference_report"

@@ -5,7 +5,10 @@ set -u
 TOOL="$TEST_SRCDIR/trm/tools/import_checkpoint"
 GOLDEN="$TEST_SRCDIR/trm/tests/golden/trm_att"
 EXPERIMENT="$TEST_SRCDIR/trm/experiments/arc2_trm.textproto"
+# The stand-in architecture, and the ARC plugins whose settings the experiment carries.
 PLUGIN="$TEST_SRCDIR/trm/plugins/testing/libtrm_test_reference_keys.so"
+PLUGIN+=",$TEST_SRCDIR/trm/plugins/arc/libtrm_arc.so"
+PLUGIN+=",$TEST_SRCDIR/trm/plugins/evaluators/libtrm_evaluators.so"
 OUT="$TEST_TMPDIR"
 # The trm_att fixture's shapes on top of the ARC-AGI-2 recipe, built by the stand-in plugin.
 ARCH=(--plugins="$PLUGIN" --experiment="$EXPERIMENT" --set arch.name=reference_keys

@@ -27,8 +27,8 @@
 #include "trm/base/paths.h"
 #include "trm/base/status_macros.h"
 #include "trm/checkpoint/safetensors.h"
-#include "trm/parity/fixture_case.h"
-#include "trm/parity/protocol.h"
+#include "tools/replay/fixture_case.h"
+#include "tools/replay/protocol.h"
 
 ABSL_FLAG(std::string, out, "", "Case folder to create (must not exist).");
 ABSL_FLAG(std::string, architecture, "trm", "Registered architecture.");

@@ -6,7 +6,7 @@
 //
 // Prints one line per compared tensor (name, max abs error, tolerance, PASS/FAIL) and a summary;
 // exits 0 iff every tensor is within the case's tolerances.
-#include "trm/parity/parity.h"
+#include "tools/replay/parity.h"
 
 #include <iostream>
 #include <string>

@@ -10,13 +10,16 @@
 // status is then 75 (EX_TEMPFAIL: stopped, resumable with --resume=latest).
 #include <sysexits.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
 
+#include "ATen/Parallel.h"
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "tools/dataset_building.h"
 #include "trm/app/app.h"
 #include "trm/app/cpu_threads.h"
 #include "trm/base/paths.h"
@@ -37,7 +40,8 @@ ABSL_FLAG(int, nproc_per_node, 0,
 ABSL_FLAG(int64_t, max_steps, 0,
           "Stop after this many optimizer steps (overrides train.max_steps).");
 ABSL_FLAG(std::string, data_root, "", "Folder of built datasets (default: <workspace>/runs/data).");
-ABSL_FLAG(std::string, arc_dir, "", "Folder of the raw ARC task files (for building the dataset).");
+ABSL_FLAG(std::string, task_dir, "",
+          "Folder of the raw task files, for building a missing dataset (default: data.task_dir).");
 
 namespace {
 
@@ -99,7 +103,19 @@ int main(int argc, char** argv) {
   options.resume = absl::GetFlag(FLAGS_resume);
   options.device = device;
   options.data_root = absl::GetFlag(FLAGS_data_root);
-  options.arc_dir = absl::GetFlag(FLAGS_arc_dir);
+  options.build_missing_dataset = [&experiment](const std::string& dataset_dir) -> absl::Status {
+    std::fprintf(stderr, "building dataset '%s' with builder '%s' into %s\n",
+                 experiment.data().path().c_str(), experiment.data().builder().c_str(),
+                 dataset_dir.c_str());
+    trm::DatasetBuildOptions build;
+    build.output_dir = dataset_dir;
+    build.num_threads = at::get_num_threads();
+    absl::StatusOr<trm::DatasetBuildSummary> summary =
+        trm::BuildExperimentDataset(experiment.data(), absl::GetFlag(FLAGS_task_dir), build);
+    if (!summary.ok()) return summary.status();
+    std::fputs(trm::DescribeBuild(*summary).c_str(), stderr);
+    return absl::OkStatus();
+  };
 
   absl::StatusOr<std::unique_ptr<trm::Trainer>> trainer =
       trm::Trainer::Create(options, communicator->get());

@@ -51,7 +51,7 @@ std::vector<std::string> TrainArgs(const std::string& run_dir, std::vector<std::
                                    "--experiment=arc2_trm_tiny",
                                    "--run_dir=" + run_dir,
                                    "--data_root=" + TestTmp() + "/data",
-                                   "--arc_dir=third_party/arc_sample",
+                                   "--task_dir=third_party/arc_sample",
                                    "--set=checkpoint.every_steps=4",
                                    "--set=checkpoint.keep_last=0"};
   args.insert(args.end(), extra.begin(), extra.end());

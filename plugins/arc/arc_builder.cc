@@ -12,11 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "plugins/arc/arc.pb.h"
+#include "plugins/arc/arc_data_dir.h"
 #include "plugins/arc/arc_tasks.h"
 #include "plugins/arc/group_augmenter.h"
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
-#include "trm/data/arc_encoding.h"
+#include "plugins/arc/common/arc_encoding.h"
 #include "trm/data/dataset_metadata.h"
 #include "trm/data/npy.h"
 #include "trm/data/numpy_random.h"
@@ -86,15 +88,23 @@ absl::Status ParallelFor(int threads, int64_t n,
   return first_error;
 }
 
-absl::Status CheckConfig(const config::DataConfig& c) {
-  auto invalid = [](const std::string& what) { return absl::InvalidArgumentError("data." + what); };
+// Errors name the field as --set would reach it.
+constexpr char kOptionsField[] = "data.[trm.arc.arc].";
+
+absl::Status CheckConfig(const config::DataConfig& data, const ArcDataOptions& c) {
+  auto invalid = [](const std::string& what) {
+    return absl::InvalidArgumentError(absl::StrCat(kOptionsField, what));
+  };
   if (c.subsets().empty()) return invalid("subsets is empty");
   std::vector<std::string> subsets(c.subsets().begin(), c.subsets().end());
   std::sort(subsets.begin(), subsets.end());
   if (std::adjacent_find(subsets.begin(), subsets.end()) != subsets.end()) {
     return invalid("subsets lists a subset twice");
   }
-  if (c.num_aug() < 0) return invalid(absl::StrCat("num_aug is ", c.num_aug(), ", must be >= 0"));
+  if (data.num_aug() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data.num_aug is ", data.num_aug(), ", must be >= 0"));
+  }
   if (c.retries_per_aug() < 1) {
     return invalid(absl::StrCat("retries_per_aug is ", c.retries_per_aug(), ", must be >= 1"));
   }
@@ -109,8 +119,8 @@ absl::Status CheckConfig(const config::DataConfig& c) {
   const bool has_test = std::count(subsets.begin(), subsets.end(), c.test_set_name()) > 0 ||
                         std::count(subsets.begin(), subsets.end(), c.test_set_name2()) > 0;
   if (!has_test) {
-    return invalid(absl::StrCat("test_set_name '", c.test_set_name(),
-                                "' is not one of data.subsets (", absl::StrJoin(c.subsets(), ", "),
+    return invalid(absl::StrCat("test_set_name '", c.test_set_name(), "' is not one of subsets (",
+                                absl::StrJoin(c.subsets(), ", "),
                                 "); the test split would be empty"));
   }
   return absl::OkStatus();
@@ -359,7 +369,8 @@ ArcDatasetBuilder::ArcDatasetBuilder(const config::DataConfig& config,
     : config_(config), augmentations_(std::move(augmentations)) {}
 
 absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildOptions& options) {
-  TRM_RETURN_IF_ERROR(CheckConfig(config_));
+  const ArcDataOptions& arc_options = config_.GetExtension(arc);
+  TRM_RETURN_IF_ERROR(CheckConfig(config_, arc_options));
   if (!augmentations_.has_value()) {
     TRM_ASSIGN_OR_RETURN(augmentations_, AugmentationPipeline::FromConfig(config_));
   }
@@ -371,12 +382,14 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
   }
 
   ReadOptions read;
-  read.task_dir = options.task_dir;
-  read.input_file_prefix = config_.input_file_prefix();
-  read.allow_missing_solutions = config_.allow_missing_solutions();
-  const std::vector<std::string> subsets(config_.subsets().begin(), config_.subsets().end());
+  TRM_ASSIGN_OR_RETURN(read.task_dir, ResolveArcTaskDir(options.task_dir));
+  read.input_file_prefix = arc_options.input_file_prefix();
+  read.allow_missing_solutions = arc_options.allow_missing_solutions();
+  const std::vector<std::string> subsets(arc_options.subsets().begin(),
+                                         arc_options.subsets().end());
   TRM_ASSIGN_OR_RETURN(const std::vector<std::vector<LoadedTask>> tasks,
-                       ReadArcSubsets(read, subsets, config_.task_filter(), config_.canvas_size()));
+                       ReadArcSubsets(read, subsets, arc_options.task_filter(),
+                                      arc_options.canvas_size()));
   // Fail before the work if the output exists.
   TRM_ASSIGN_OR_RETURN(auto staging,
                        StagingDirectory::Create(options.output_dir, options.overwrite));
@@ -386,13 +399,13 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
   std::vector<Group> groups;
   int64_t total_tasks = 0;
   for (const auto& subset_tasks : tasks) total_tasks += static_cast<int64_t>(subset_tasks.size());
-  int64_t next_identifier = config_.puzzle_identifiers_start();
+  int64_t next_identifier = arc_options.puzzle_identifiers_start();
   for (size_t s = 0; s < subsets.size(); ++s) {
     std::vector<size_t> order(tasks[s].size());
     std::iota(order.begin(), order.end(), 0);
     rng.Shuffle(order.data(), order.size());
     const bool test_subset =
-        subsets[s] == config_.test_set_name() || subsets[s] == config_.test_set_name2();
+        subsets[s] == arc_options.test_set_name() || subsets[s] == arc_options.test_set_name2();
     for (size_t index : order) {
       if (IsCancelled(options)) return absl::CancelledError("dataset build interrupted");
       const ArcTask& task = tasks[s][index].task;
@@ -403,7 +416,7 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
       group.task = &task;
       group.in_test_subset = test_subset;
       for (const DihedralColorAugmentation& member : GroupAugmenter(pairs).Augment(
-               augmentations, config_.num_aug(), config_.retries_per_aug(), rng)) {
+               augmentations, config_.num_aug(), arc_options.retries_per_aug(), rng)) {
         group.members.push_back(PackAugmentation(member));
       }
       group.first_identifier = next_identifier;
@@ -445,7 +458,7 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
 
   DatasetBuildSummary summary;
   summary.num_puzzle_identifiers = num_identifiers;
-  SplitWriter writer(config_.canvas_size(), augmentations, options, rng);
+  SplitWriter writer(arc_options.canvas_size(), augmentations, options, rng);
   for (auto& [name, split_groups] : {std::pair{"train", &train}, std::pair{"test", &test}}) {
     TRM_ASSIGN_OR_RETURN(
         SplitSummary split,
@@ -454,7 +467,7 @@ absl::StatusOr<DatasetBuildSummary> ArcDatasetBuilder::Build(const DatasetBuildO
     summary.splits.push_back(split);
   }
   TRM_RETURN_IF_ERROR(WriteIdentifiers((fs::path(staging->path()) / "identifiers.json").string(),
-                                       config_.puzzle_identifiers_start(), groups));
+                                       arc_options.puzzle_identifiers_start(), groups));
   TRM_RETURN_IF_ERROR(
       WriteTestPuzzles((fs::path(staging->path()) / "test_puzzles.json").string(), groups));
   TRM_RETURN_IF_ERROR(SyncDirectory(staging->path()));

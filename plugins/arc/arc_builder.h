@@ -19,7 +19,7 @@
 #include <optional>
 
 #include "trm/config/experiment.pb.h"
-#include "trm/data/augmentation.h"
+#include "plugins/arc/common/arc_augmentation.h"
 #include "trm/data/dataset_builder.h"
 
 namespace trm::arc {

@@ -10,7 +10,7 @@
 #include "plugins/arc/group_augmenter.h"
 #include "plugins/augmentations/dihedral_color.h"
 #include "plugins/augmentations/translate.h"
-#include "trm/data/arc_encoding.h"
+#include "plugins/arc/common/arc_encoding.h"
 
 namespace trm::arc {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "plugins/arc/arc.pb.h"
 #include "plugins/arc/test_util.h"
 #include "plugins/augmentations/dihedral_color.h"
 #include "plugins/augmentations/translate.h"
@@ -48,22 +49,23 @@ AugmentationPipeline ReferenceAugmentations() {
 config::DataConfig TinyConfig(std::vector<std::string> subsets, uint32_t seed, int num_aug,
                               int start) {
   config::DataConfig data;
-  data.set_input_file_prefix("tiny");
-  for (const std::string& subset : subsets) data.add_subsets(subset);
-  data.set_test_set_name("synth_b");
-  data.set_test_set_name2("synth_c");
-  data.set_allow_missing_solutions(true);
+  ArcDataOptions& options = *data.MutableExtension(arc);
+  options.set_input_file_prefix("tiny");
+  for (const std::string& subset : subsets) options.add_subsets(subset);
+  options.set_test_set_name("synth_b");
+  options.set_test_set_name2("synth_c");
+  options.set_allow_missing_solutions(true);
   data.set_seed(seed);
   data.set_num_aug(num_aug);
-  data.set_puzzle_identifiers_start(start);
+  options.set_puzzle_identifiers_start(start);
   return data;
 }
 
 [[maybe_unused]] config::DataConfig ArcConfig(const std::vector<std::string>& subsets,
                                               const std::string& test_set, int num_aug) {
   config::DataConfig data;
-  for (const std::string& subset : subsets) data.add_subsets(subset);
-  data.set_test_set_name(test_set);
+  for (const std::string& subset : subsets) data.MutableExtension(arc)->add_subsets(subset);
+  data.MutableExtension(arc)->set_test_set_name(test_set);
   data.set_num_aug(num_aug);
   return data;
 }
@@ -119,9 +121,9 @@ TEST(ArcBuilderTest, ReproducesTheReferenceWithAnotherSeedStartAndThreadCount) {
 // nothing is left in the output's folder.
 TEST(ArcBuilderTest, BadInputWritesNothing) {
   config::DataConfig data;
-  data.set_input_file_prefix("p");
-  data.add_subsets("x");
-  data.set_test_set_name("x");
+  data.MutableExtension(arc)->set_input_file_prefix("p");
+  data.MutableExtension(arc)->add_subsets("x");
+  data.MutableExtension(arc)->set_test_set_name("x");
   data.set_num_aug(2);
   for (const testing::MalformedInput& input : testing::MalformedInputs()) {
     const std::string root = FreshDir("bad_input_" + input.name);
@@ -140,7 +142,7 @@ TEST(ArcBuilderTest, BadConfigIsRejectedBeforeAnyWork) {
   config::DataConfig no_test = TinyConfig({"synth_a"}, 42, 2, 1);
   auto summary = Build(no_test, std::string(kTiny) + "inputs", root + "/out", 1);
   EXPECT_THAT(std::string(summary.status().message()),
-              HasSubstr("data.test_set_name 'synth_b' is not one of"));
+              HasSubstr("data.[trm.arc.arc].test_set_name 'synth_b' is not one of"));
   config::DataConfig negative = TinyConfig({"synth_a", "synth_b"}, 42, -1, 1);
   EXPECT_THAT(
       std::string(

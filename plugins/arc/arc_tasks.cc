@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "plugins/arc/arc_data_dir.h"
 #include "trm/base/file_util.h"
-#include "trm/base/paths.h"
 #include "trm/base/status_macros.h"
 
 namespace trm::arc {
@@ -54,8 +54,8 @@ absl::StatusOr<std::vector<LoadedTask>> ReadKaggleSubset(const ReadOptions& opti
         if (!options.allow_missing_solutions) {
           return Invalid(challenges, task.id,
                          absl::StrCat(" test[", i, "] has no output and ", solutions,
-                                      " does not exist (set data.allow_missing_solutions for a "
-                                      "hidden test set)"));
+                                      " does not exist (set data.[trm.arc.arc]."
+                                      "allow_missing_solutions for a hidden test set)"));
         }
         task.test[i].output = Grid(1, 1);  // the reference's dummy [[0]]
       }
@@ -149,7 +149,7 @@ absl::StatusOr<std::vector<LoadedTask>> ReadArcSubset(const ReadOptions& options
 
 absl::StatusOr<std::vector<std::vector<LoadedTask>>> ReadArcSubsets(
     const ReadOptions& options, const std::vector<std::string>& subsets,
-    const config::TaskFilter& filter, int canvas) {
+    const TaskFilter& filter, int canvas) {
   std::vector<std::vector<LoadedTask>> result;
   std::map<std::string, std::string> first_source;  // id -> file, across subsets
   const std::set<std::string> wanted(filter.task_ids().begin(), filter.task_ids().end());
@@ -191,16 +191,16 @@ absl::StatusOr<std::vector<std::vector<LoadedTask>>> ReadArcSubsets(
       if (!FitsIn(loaded.task, canvas)) {
         return Invalid(loaded.source, loaded.task.id,
                        absl::StrCat(": has a grid larger than the ", canvas, "x", canvas,
-                                    " canvas (data.canvas_size); drop such tasks with "
-                                    "data.task_filter.max_grid_side"));
+                                    " canvas (data.[trm.arc.arc].canvas_size); drop such tasks "
+                                    "with data.[trm.arc.arc].task_filter.max_grid_side"));
       }
     }
     result.push_back(std::move(kept));
   }
   for (const std::string& id : wanted) {
     if (found.count(id) == 0) {
-      return absl::NotFoundError(absl::StrCat("data.task_filter.task_ids: task '", id,
-                                              "' is in none of the subsets ",
+      return absl::NotFoundError(absl::StrCat("data.[trm.arc.arc].task_filter.task_ids: task '",
+                                              id, "' is in none of the subsets ",
                                               absl::StrJoin(subsets, ", ")));
     }
   }

@@ -1,4 +1,4 @@
-// The ARC subsets a build reads (spec §7.2), on top of the core task reader (trm/data/arc_tasks.h),
+// The ARC subsets a build reads (spec §7.2), on top of the core task reader (plugins/arc/common/arc_task.h),
 // in either public layout:
 //
 //  * Kaggle "combined": <dir>/<prefix>_<subset>_challenges.json maps task id -> {"train": [pairs],
@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "trm/config/experiment.pb.h"
-#include "trm/data/arc_tasks.h"
+#include "plugins/arc/arc.pb.h"
+#include "plugins/arc/common/arc_task.h"
 
 namespace trm::arc {
 
@@ -43,7 +43,7 @@ absl::StatusOr<std::vector<LoadedTask>> ReadArcSubset(const ReadOptions& options
 // filter naming an unknown task, and on grids larger than canvas x canvas.
 absl::StatusOr<std::vector<std::vector<LoadedTask>>> ReadArcSubsets(
     const ReadOptions& options, const std::vector<std::string>& subsets,
-    const config::TaskFilter& filter, int canvas);
+    const TaskFilter& filter, int canvas);
 
 // The task as Python's json.dumps writes the reference's in-memory puzzle (test outputs filled
 // in, the file's key order kept), for test_puzzles.json.

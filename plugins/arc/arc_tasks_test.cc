@@ -122,7 +122,7 @@ TEST(ArcTasksTest, SubsetsFiltersAndCrossSubsetChecks) {
   ReadOptions options;
   options.task_dir = dir;
   options.input_file_prefix = "p";
-  config::TaskFilter filter;
+  TaskFilter filter;
   auto duplicate = ReadArcSubsets(options, {"x", "y"}, filter, 30);
   ASSERT_FALSE(duplicate.ok());
   EXPECT_THAT(
@@ -137,19 +137,19 @@ TEST(ArcTasksTest, SubsetsFiltersAndCrossSubsetChecks) {
   EXPECT_EQ((*capped)[0][0].task.id, "a");  // ids a, b kept, in file order
   EXPECT_EQ((*capped)[0][1].task.id, "b");
 
-  config::TaskFilter small;
+  TaskFilter small;
   small.set_max_grid_side(2);
   auto fitted = ReadArcSubsets(options, {"x"}, small, 30);
   ASSERT_TRUE(fitted.ok());
   EXPECT_EQ((*fitted)[0].size(), 2u);  // "a" has a 1x3 grid
   EXPECT_EQ((*fitted)[0][0].task.train.size(), 2u);
 
-  auto canvas = ReadArcSubsets(options, {"x"}, config::TaskFilter(), 2);
+  auto canvas = ReadArcSubsets(options, {"x"}, TaskFilter(), 2);
   ASSERT_FALSE(canvas.ok());
   EXPECT_THAT(std::string(canvas.status().message()),
               HasSubstr("task 'a': has a grid larger than the 2x2 canvas"));
 
-  config::TaskFilter ids;
+  TaskFilter ids;
   ids.add_task_ids("zzz");
   auto unknown = ReadArcSubsets(options, {"x"}, ids, 30);
   ASSERT_FALSE(unknown.ok());

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "plugins/arc/arc_tasks.h"
-#include "trm/data/augmentation.h"
-#include "trm/data/grid.h"
+#include "plugins/arc/common/arc_augmentation.h"
+#include "plugins/arc/common/grid.h"
 #include "trm/data/numpy_random.h"
 
 namespace trm::arc {

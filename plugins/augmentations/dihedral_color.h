@@ -5,7 +5,7 @@
 #define PLUGINS_AUGMENTATIONS_DIHEDRAL_COLOR_H_
 
 #include "trm/config/experiment.pb.h"
-#include "trm/data/augmentation.h"
+#include "plugins/arc/common/arc_augmentation.h"
 
 namespace trm::plugins {
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "trm/config/experiment.pb.h"
-#include "trm/data/augmentation.h"
+#include "plugins/arc/common/arc_augmentation.h"
 
 namespace trm::plugins {
 

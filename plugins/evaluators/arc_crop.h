@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
-#include "trm/data/grid.h"
+#include "plugins/arc/common/grid.h"
 
 namespace trm::plugins {
 

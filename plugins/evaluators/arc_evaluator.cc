@@ -10,9 +10,9 @@
 #include "plugins/evaluators/arc_report.h"
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
-#include "trm/data/arc_json.h"
-#include "trm/data/token_drawing.h"
-#include "trm/eval/kaggle_submission.h"
+#include "plugins/arc/common/arc_json.h"
+#include "plugins/arc/common/token_drawing.h"
+#include "plugins/arc/common/kaggle_submission.h"
 #include "trm/plugin/plugin_api.h"
 
 namespace trm::plugins {
@@ -50,22 +50,22 @@ std::string ShapeString(const at::Tensor& tensor) {
 }  // namespace
 
 ArcEvaluator::ArcEvaluator(const config::EvaluatorConfig& config, const EvaluatorContext& context)
-    : config_(config), context_(context) {
-  pass_ks_ = config.pass_ks().empty()
+    : options_(config.GetExtension(arc::arc_evaluator)), context_(context) {
+  pass_ks_ = options_.pass_ks().empty()
                  ? kDefaultPassKs
-                 : std::vector<int>(config.pass_ks().begin(), config.pass_ks().end());
+                 : std::vector<int>(options_.pass_ks().begin(), options_.pass_ks().end());
   load_status_ = Load();
 }
 
 absl::Status ArcEvaluator::Load() {
-  if (config_.submission_k() < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("evaluators.submission_k must be at least 1, got ", config_.submission_k()));
+  if (options_.submission_k() < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "[trm.arc.arc_evaluator].submission_k must be at least 1, got ", options_.submission_k()));
   }
   for (int k : pass_ks_) {
     if (k < 1)
       return absl::InvalidArgumentError(
-          absl::StrCat("evaluators.pass_ks: ", k, " is not positive"));
+          absl::StrCat("[trm.arc.arc_evaluator].pass_ks: ", k, " is not positive"));
   }
   if (context_.communicator == nullptr) {
     return absl::InvalidArgumentError("arc evaluator: no communicator");
@@ -111,7 +111,7 @@ absl::Status ArcEvaluator::Load() {
 
 absl::Status ArcEvaluator::BeginEval() {
   TRM_RETURN_IF_ERROR(load_status_);
-  if (!config_.aggregated_voting() || rounds_ == 0) {
+  if (!options_.aggregated_voting() || rounds_ == 0) {
     votes_.Clear();
     rounds_ = 0;
   }
@@ -196,7 +196,7 @@ absl::StatusOr<std::map<std::string, double>> ArcEvaluator::Result(const std::st
   }
   for (const ArcVoteTable& table : gathered_) tables.push_back(&table);
 
-  results_ = std::make_unique<ArcResults>(tasks_, std::move(tables), config_.submission_k());
+  results_ = std::make_unique<ArcResults>(tasks_, std::move(tables), options_.submission_k());
   rounds_in_results_ = rounds_;
   metrics_.clear();
   for (int k : pass_ks_) metrics_[absl::StrCat("ARC/pass@", k)] = results_->PassAtK(k);
@@ -205,7 +205,7 @@ absl::StatusOr<std::map<std::string, double>> ArcEvaluator::Result(const std::st
     TRM_RETURN_IF_ERROR(MakeDirectories(output_dir));
     TRM_RETURN_IF_ERROR(WriteSubmission(JoinPath(output_dir, kSubmissionFile),
                                         results_->Submission(), tasks_, tasks_path_,
-                                        config_.submission_k()));
+                                        options_.submission_k()));
   }
   return metrics_;
 }
@@ -219,8 +219,8 @@ absl::Status ArcEvaluator::WriteReport(
   options.run_info = run_info;
   options.pass_ks = pass_ks_;
   options.metrics = metrics_;
-  options.submission_k = config_.submission_k();
-  options.aggregated_voting = config_.aggregated_voting();
+  options.submission_k = options_.submission_k();
+  options.aggregated_voting = options_.aggregated_voting();
   options.rounds = rounds_in_results_;
   options.world_size = context_.communicator->world_size();
   TRM_RETURN_IF_ERROR(MakeDirectories(dir));
@@ -264,7 +264,7 @@ std::string ArcEvaluator::Summary(bool color) const {
       absl::StrJoin(solved.begin(), solved.begin() + std::min(solved.size(), kMaxListed), " ");
   if (solved.size() > kMaxListed) absl::StrAppend(&listed, " ...");
   return absl::StrCat("ARC: ", solved.size(), " of ", tasks.size(), " tasks solved with ",
-                      config_.submission_k(), " attempts", solved.empty() ? "" : ": ", listed, "\n",
+                      options_.submission_k(), " attempts", solved.empty() ? "" : ": ", listed, "\n",
                       drawing);
 }
 

@@ -16,8 +16,9 @@
 
 #include "plugins/evaluators/arc_results.h"
 #include "plugins/evaluators/arc_votes.h"
+#include "plugins/evaluators/arc_evaluator.pb.h"
 #include "trm/config/experiment.pb.h"
-#include "trm/data/arc_tasks.h"
+#include "plugins/arc/common/arc_task.h"
 #include "trm/eval/evaluator.h"
 
 namespace trm::plugins {
@@ -51,7 +52,7 @@ class ArcEvaluator final : public Evaluator {
   absl::Status Load();
   absl::StatusOr<ParsedName> NameOf(int64_t identifier) const;
 
-  config::EvaluatorConfig config_;
+  arc::ArcEvaluatorOptions options_;
   EvaluatorContext context_;
   std::vector<int> pass_ks_;
   absl::Status load_status_;

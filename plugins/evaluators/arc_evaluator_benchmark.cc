@@ -13,7 +13,7 @@
 #include "plugins/evaluators/arc_evaluator.h"
 #include "plugins/evaluators/arc_testing.h"
 #include "trm/base/file_util.h"
-#include "trm/data/arc_json.h"
+#include "plugins/arc/common/arc_json.h"
 
 namespace trm::plugins {
 namespace {

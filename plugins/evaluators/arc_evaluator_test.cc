@@ -12,8 +12,8 @@
 #include "tools/cpp/runfiles/runfiles.h"
 #include "trm/base/file_util.h"
 #include "trm/checkpoint/safetensors.h"
-#include "trm/data/arc_json.h"
-#include "trm/eval/kaggle_submission.h"
+#include "plugins/arc/common/arc_json.h"
+#include "plugins/arc/common/kaggle_submission.h"
 #include "trm/testing/fake_communicator.h"
 
 namespace trm::plugins {
@@ -42,7 +42,7 @@ class ArcEvalFixture : public ::testing::Test {
 
   std::unique_ptr<ArcEvaluator> MakeEvaluator(Communicator& communicator, bool aggregated = false) {
     config::EvaluatorConfig config;
-    config.set_aggregated_voting(aggregated);
+    config.MutableExtension(arc::arc_evaluator)->set_aggregated_voting(aggregated);
     return std::make_unique<ArcEvaluator>(config, EvaluatorContext{dir_, &communicator});
   }
 
@@ -353,7 +353,7 @@ TEST_F(ArcEvalFixture, MissingOrMalformedDataFilesFailAtBeginEval) {
     ArcEvaluator evaluator(config, EvaluatorContext{dir, communicator_.get()});
     EXPECT_THAT(std::string(evaluator.BeginEval().message()), HasSubstr("test_puzzles.json: task 'a': no test pairs"));
   }
-  config.set_submission_k(0);
+  config.MutableExtension(arc::arc_evaluator)->set_submission_k(0);
   ArcEvaluator evaluator(config, EvaluatorContext{dir_, communicator_.get()});
   EXPECT_THAT(std::string(evaluator.BeginEval().message()), HasSubstr("submission_k must be at least 1"));
 }

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "plugins/evaluators/arc_votes.h"
-#include "trm/data/arc_tasks.h"
-#include "trm/eval/kaggle_submission.h"
+#include "plugins/arc/common/arc_task.h"
+#include "plugins/arc/common/kaggle_submission.h"
 
 namespace trm::plugins {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "plugins/evaluators/arc_crop.h"
-#include "trm/data/grid.h"
+#include "plugins/arc/common/grid.h"
 
 namespace trm::plugins::arc_testing {
 

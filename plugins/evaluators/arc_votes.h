@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "trm/data/grid.h"
+#include "plugins/arc/common/grid.h"
 
 namespace trm::plugins {
 

@@ -7,7 +7,7 @@
 #include "plugins/recursive_reasoning/recursive_model.h"
 #include "tests/testing/runfiles.h"
 #include "trm/checkpoint/safetensors.h"
-#include "trm/parity/fixture_case.h"
+#include "tools/replay/fixture_case.h"
 
 namespace trm::recursive_reasoning {
 namespace {

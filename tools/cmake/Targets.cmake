@@ -7,7 +7,15 @@ trm_protos(TRM_PROTO_SRCS
   trm/config/experiment.proto
   trm/logging/tensorboard_event.proto
   tools/sweep/sweep.proto
+  plugins/arc/arc.proto
+  plugins/evaluators/arc_evaluator.proto
 )
+# Plugins' protos (config extensions) go into their plugin, not the core (Bazel: trm_plugin_proto).
+set(TRM_ARC_PROTO_SRCS ${TRM_PROTO_SRCS})
+list(FILTER TRM_ARC_PROTO_SRCS INCLUDE REGEX "/plugins/arc/arc\\.pb\\.cc$")
+set(TRM_ARC_EVALUATOR_PROTO_SRCS ${TRM_PROTO_SRCS})
+list(FILTER TRM_ARC_EVALUATOR_PROTO_SRCS INCLUDE REGEX "/plugins/evaluators/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/")
 # The sweep tool's proto is not part of the core (Bazel: //tools/sweep:sweep_cc_proto).
 set(TRM_SWEEP_PROTO_SRCS ${TRM_PROTO_SRCS})
 list(FILTER TRM_SWEEP_PROTO_SRCS INCLUDE REGEX "/tools/sweep/")
@@ -21,6 +29,7 @@ trm_core_library(
   trm/base/folder_lock.cc
   trm/base/paths.cc
   trm/base/strings.cc
+  trm/base/terminal.cc
   trm/checkpoint/mapped_file.cc
   trm/checkpoint/pickle.cc
   trm/checkpoint/safetensors.cc
@@ -28,20 +37,16 @@ trm_core_library(
   trm/checkpoint/torch_save.cc
   trm/checkpoint/weights_file.cc
   trm/config/experiment_loader.cc
-  trm/data/arc_encoding.cc
-  trm/data/arc_tasks.cc
   trm/data/augmentation.cc
   trm/data/dataset_builder.cc
   trm/data/dataset_metadata.cc
   trm/data/dataset_paths.cc
-  trm/data/grid.cc
   trm/data/npy.cc
   trm/data/numpy_random.cc
   trm/data/puzzle_dataset.cc
   trm/data/python_json.cc
   trm/data/sha256.cc
   trm/data/staging_directory.cc
-  trm/data/token_drawing.cc
   trm/distributed/c10d_communicator.cc
   trm/distributed/communicator.cc
   trm/distributed/env.cc
@@ -49,7 +54,6 @@ trm_core_library(
   trm/distributed/launcher.cc
   trm/eval/evaluation.cc
   trm/eval/evaluator.cc
-  trm/eval/kaggle_submission.cc
   trm/logging/crc32c.cc
   trm/logging/event_writer.cc
   trm/logging/run_logger.cc
@@ -67,10 +71,6 @@ trm_core_library(
   trm/nn/sparse_embedding.cc
   trm/optim/optimizer.cc
   trm/optim/parameter_groups.cc
-  trm/parity/compare.cc
-  trm/parity/fixture_case.cc
-  trm/parity/parity.cc
-  trm/parity/protocol.cc
   trm/plugin/plugin_loader.cc
   trm/registry/registry.cc
   trm/train/checkpoint_dir.cc
@@ -101,6 +101,26 @@ trm_library(tests/testing testing
   SRCS tests/testing/runfiles.cc
 )
 
+# The ARC plugins' config extensions alone, for tests that parse the shipped experiments without
+# loading the plugins (Bazel: //plugins/arc:arc_cc_proto, //plugins/evaluators:arc_evaluator_cc_proto).
+trm_plugin_library(plugins/arc arc_cc_proto
+  SRCS ${TRM_ARC_PROTO_SRCS}
+)
+trm_plugin_library(plugins/evaluators arc_evaluator_cc_proto
+  SRCS ${TRM_ARC_EVALUATOR_PROTO_SRCS}
+)
+
+# //plugins/arc/common: one object library for its six (Bazel: one cc_library each)
+trm_plugin_library(plugins/arc/common arc_common
+  SRCS
+    plugins/arc/common/arc_augmentation.cc
+    plugins/arc/common/arc_encoding.cc
+    plugins/arc/common/arc_task.cc
+    plugins/arc/common/grid.cc
+    plugins/arc/common/kaggle_submission.cc
+    plugins/arc/common/token_drawing.cc
+)
+
 # //plugins/schedules
 trm_plugin_library(plugins/schedules warmup_cosine
   SRCS plugins/schedules/warmup_cosine.cc
@@ -127,6 +147,7 @@ trm_plugin_library(plugins/optimizers sparse_sign_sgd
 # //plugins/evaluators
 trm_plugin_library(plugins/evaluators arc
   SRCS
+    ${TRM_ARC_EVALUATOR_PROTO_SRCS}
     plugins/evaluators/arc_crop.cc
     plugins/evaluators/arc_evaluator.cc
     plugins/evaluators/arc_report.cc
@@ -141,7 +162,8 @@ trm_plugin_library(plugins/testing tensor_holder_architecture
 
 # //plugins/arc
 trm_plugin_library(plugins/arc arc_lib
-  SRCS plugins/arc/arc_builder.cc plugins/arc/arc_tasks.cc plugins/arc/group_augmenter.cc
+  SRCS ${TRM_ARC_PROTO_SRCS} plugins/arc/arc_builder.cc plugins/arc/arc_data_dir.cc plugins/arc/arc_tasks.cc
+    plugins/arc/group_augmenter.cc
 )
 
 # //plugins/recursive_reasoning
@@ -186,7 +208,7 @@ trm_plugin(plugins/schedules schedules
 # //plugins/augmentations
 trm_plugin(plugins/augmentations augmentations
   SRCS plugins/augmentations/plugin.cc
-  LIBS plugins_augmentations_augmentations_lib
+  LIBS plugins_arc_common_arc_common plugins_augmentations_augmentations_lib
 )
 
 # //plugins/act_loss
@@ -204,7 +226,7 @@ trm_plugin(plugins/optimizers optimizers
 # //plugins/evaluators
 trm_plugin(plugins/evaluators evaluators
   SRCS plugins/evaluators/plugin.cc
-  LIBS plugins_evaluators_arc
+  LIBS plugins_arc_common_arc_common plugins_evaluators_arc
 )
 
 # //plugins/testing
@@ -216,7 +238,7 @@ trm_plugin(plugins/testing test_reference_keys
 # //plugins/arc
 trm_plugin(plugins/arc arc
   SRCS plugins/arc/plugin.cc
-  LIBS plugins_arc_arc_lib
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib
 )
 
 # //plugins/recursive_reasoning
@@ -250,16 +272,30 @@ trm_binary(trm/distributed launcher_probe
 )
 
 # //tools
+trm_library(tools dataset_building
+  SRCS tools/dataset_building.cc
+)
+# //tools/replay: one library for its four (Bazel: one cc_library each)
+trm_library(tools/replay parity
+  SRCS
+    tools/replay/compare.cc
+    tools/replay/fixture_case.cc
+    tools/replay/parity.cc
+    tools/replay/protocol.cc
+)
 trm_binary(tools train HOST EXPORTS
   SRCS tools/train.cc
+  LIBS tools_dataset_building
   DATA experiments ${TRM_PLUGINS}
 )
 trm_binary(tools build_dataset HOST EXPORTS
   SRCS tools/build_dataset.cc
+  LIBS tools_dataset_building
   DATA experiments ${TRM_PLUGINS}
 )
 trm_binary(tools dataset_info HOST EXPORTS
   SRCS tools/dataset_info.cc
+  LIBS plugins_arc_common_arc_common
 )
 trm_binary(tools import_checkpoint HOST EXPORTS
   SRCS tools/import_checkpoint.cc
@@ -271,10 +307,12 @@ trm_binary(tools bench_checkpoint HOST EXPORTS
 )
 trm_binary(tools parity HOST EXPORTS
   SRCS tools/parity.cc
+  LIBS tools_replay_parity
   DATA ${TRM_PLUGINS}
 )
 trm_binary(tools make_parity_case HOST EXPORTS
   SRCS tools/make_parity_case.cc
+  LIBS tools_replay_parity
   DATA ${TRM_PLUGINS}
 )
 trm_binary(tools bench_trm HOST
@@ -283,6 +321,7 @@ trm_binary(tools bench_trm HOST
 )
 trm_binary(tools check_submission HOST EXPORTS
   SRCS tools/check_submission.cc
+  LIBS plugins_arc_common_arc_common
 )
 trm_binary(tools eval HOST EXPORTS
   SRCS tools/eval.cc
@@ -312,13 +351,13 @@ trm_binary(tools/sweep sweep HOST EXPORTS
 # //plugins/evaluators
 trm_binary(plugins/evaluators arc_evaluator_benchmark HOST
   SRCS plugins/evaluators/arc_evaluator_benchmark.cc
-  LIBS plugins_evaluators_arc trm::benchmark_main
+  LIBS plugins_arc_common_arc_common plugins_evaluators_arc trm::benchmark_main
 )
 
 # //plugins/arc
 trm_binary(plugins/arc arc_builder_benchmark HOST
   SRCS plugins/arc/arc_builder_benchmark.cc
-  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::benchmark_main
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::benchmark_main
 )
 
 # The tools and their plugins alone: cmake --build BUILD --target trm_tools
@@ -362,20 +401,20 @@ trm_test(trm/nn act_model_test
 )
 
 # //trm/config
-trm_test(trm/config experiment_loader_test
+trm_test(trm/config experiment_loader_test HOST
   SRCS trm/config/experiment_loader_test.cc
-  LIBS trm::gmock_main
+  LIBS plugins_arc_arc_cc_proto plugins_evaluators_arc_evaluator_cc_proto trm::gmock_main
   DATA experiments
 )
 
-# //trm/parity
-trm_test(trm/parity compare_test
-  SRCS trm/parity/compare_test.cc
-  LIBS trm::gmock_main
+# //tools/replay
+trm_test(tools/replay compare_test
+  SRCS tools/replay/compare_test.cc
+  LIBS tools_replay_parity trm::gmock_main
 )
-trm_test(trm/parity parity_test HOST EXPORTS SIZE medium
-  SRCS trm/parity/parity_test.cc
-  LIBS tests_testing_testing trm::gmock_main
+trm_test(tools/replay parity_test HOST EXPORTS SIZE medium
+  SRCS tools/replay/parity_test.cc
+  LIBS tools_replay_parity tests_testing_testing trm::gmock_main
   DATA
     ${TRM_PLUGINS}
     tests/golden/hrm
@@ -452,19 +491,6 @@ trm_test(trm/registry registry_test
 )
 
 # //trm/data
-trm_test(trm/data grid_test
-  SRCS trm/data/grid_test.cc
-  LIBS trm::gtest_main
-)
-trm_test(trm/data token_drawing_test
-  SRCS trm/data/token_drawing_test.cc
-  LIBS trm::gmock_main
-)
-trm_test(trm/data arc_aug_fixture_test
-  SRCS trm/data/arc_aug_fixture_test.cc
-  LIBS trm::gtest_main
-  DATA tests/golden/arc_aug
-)
 trm_test(trm/data numpy_random_test
   SRCS trm/data/numpy_random_test.cc
   LIBS trm::gmock_main
@@ -491,16 +517,8 @@ trm_test(trm/data puzzle_dataset_test SIZE medium
   LIBS trm::gmock_main
   DATA tests/golden/arc_tiny
 )
-trm_test(trm/data arc_tasks_test
-  SRCS trm/data/arc_tasks_test.cc
-  LIBS trm::gmock_main
-)
 
 # //trm/eval
-trm_test(trm/eval kaggle_submission_test
-  SRCS trm/eval/kaggle_submission_test.cc
-  LIBS trm::gmock_main
-)
 trm_test(trm/eval evaluation_test HOST
   SRCS trm/eval/evaluation_test.cc
   LIBS trm_testing_fake_communicator trm::gmock_main
@@ -514,6 +532,10 @@ trm_test(trm/base strings_test
 trm_test(trm/app app_test HOST
   SRCS trm/app/app_test.cc
   LIBS trm::gmock_main
+)
+trm_test(trm/base terminal_test
+  SRCS trm/base/terminal_test.cc
+  LIBS trm::gtest_main
 )
 trm_test(trm/base paths_test
   SRCS trm/base/paths_test.cc
@@ -575,6 +597,13 @@ trm_test(trm/checkpoint state_dict_test HOST
   DATA tests/golden/hrm tests/golden/trm_att tests/golden/trm_mlp
 )
 
+# //experiments
+trm_test(experiments experiments_test HOST EXPORTS
+  SRCS experiments/experiments_test.cc
+  LIBS tests_testing_testing trm::gtest_main
+  DATA experiments ${TRM_PLUGINS}
+)
+
 # //tests/conformance
 trm_test(tests/conformance architecture_conformance_test HOST EXPORTS SIZE medium
   SRCS tests/conformance/architecture_conformance_test.cc
@@ -597,6 +626,8 @@ trm_sh_test(tools import_checkpoint_test SCRIPT tools/import_checkpoint_test.sh
     experiments
     tests/golden/trm_att
     plugins_testing_libtrm_test_reference_keys
+    plugins_arc_libtrm_arc
+    plugins_evaluators_libtrm_evaluators
 )
 trm_sh_test(tools check_submission_test SCRIPT tools/check_submission_test.sh
   DATA tools_check_submission
@@ -674,7 +705,7 @@ trm_test(plugins/schedules warmup_cosine_test HOST
 # //plugins/augmentations
 trm_test(plugins/augmentations augmentations_test HOST
   SRCS plugins/augmentations/augmentations_test.cc
-  LIBS plugins_augmentations_augmentations_lib trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_augmentations_augmentations_lib trm::gmock_main
 )
 
 # //plugins/act_loss
@@ -698,40 +729,67 @@ trm_test(plugins/optimizers sparse_sign_sgd_test HOST
 # //plugins/evaluators
 trm_test(plugins/evaluators arc_crop_test HOST
   SRCS plugins/evaluators/arc_crop_test.cc
-  LIBS plugins_evaluators_arc trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_evaluators_arc trm::gmock_main
 )
 trm_test(plugins/evaluators arc_votes_test HOST
   SRCS plugins/evaluators/arc_votes_test.cc
-  LIBS plugins_evaluators_arc trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_evaluators_arc trm::gmock_main
 )
 trm_test(plugins/evaluators arc_evaluator_test HOST
   SRCS plugins/evaluators/arc_evaluator_test.cc
-  LIBS plugins_evaluators_arc trm_testing_fake_communicator trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_evaluators_arc trm_testing_fake_communicator trm::gmock_main
   DATA tests/golden/arc_eval
 )
 trm_test(plugins/evaluators arc_report_test HOST
   SRCS plugins/evaluators/arc_report_test.cc
-  LIBS plugins_evaluators_arc trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_evaluators_arc trm::gmock_main
+)
+
+# //plugins/arc/common
+trm_test(plugins/arc/common grid_test HOST
+  SRCS plugins/arc/common/grid_test.cc
+  LIBS plugins_arc_common_arc_common trm::gtest_main
+)
+trm_test(plugins/arc/common arc_task_test HOST
+  SRCS plugins/arc/common/arc_task_test.cc
+  LIBS plugins_arc_common_arc_common trm::gmock_main
+)
+trm_test(plugins/arc/common token_drawing_test HOST
+  SRCS plugins/arc/common/token_drawing_test.cc
+  LIBS plugins_arc_common_arc_common trm::gmock_main
+)
+trm_test(plugins/arc/common kaggle_submission_test HOST
+  SRCS plugins/arc/common/kaggle_submission_test.cc
+  LIBS plugins_arc_common_arc_common trm::gmock_main
+)
+trm_test(plugins/arc/common arc_aug_fixture_test HOST
+  SRCS plugins/arc/common/arc_aug_fixture_test.cc
+  LIBS plugins_arc_common_arc_common trm::gtest_main
+  DATA tests/golden/arc_aug
 )
 
 # //plugins/arc
+trm_test(plugins/arc arc_data_dir_test HOST
+  SRCS plugins/arc/arc_data_dir_test.cc
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib trm::gmock_main
+)
 trm_test(plugins/arc arc_tasks_test HOST
   SRCS plugins/arc/arc_tasks_test.cc
-  LIBS plugins_arc_arc_lib trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib trm::gmock_main
 )
 trm_test(plugins/arc group_augmenter_test HOST SIZE medium
   SRCS plugins/arc/group_augmenter_test.cc
-  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
   DATA third_party/arc_sample
 )
 trm_test(plugins/arc arc_builder_test HOST SIZE medium
   SRCS plugins/arc/arc_builder_test.cc
-  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
   DATA tests/golden/arc_tiny
 )
 trm_test(plugins/arc group_augmenter_full_data_test HOST SIZE medium
   SRCS plugins/arc/group_augmenter_test.cc
-  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
   DATA @arc_data
   ARGS --gtest_filter=RealTasksTest.*
   DEFINES TRM_FULL_ARC_DATA
@@ -739,7 +797,7 @@ trm_test(plugins/arc group_augmenter_full_data_test HOST SIZE medium
 )
 trm_test(plugins/arc arc_builder_full_data_test HOST SIZE medium
   SRCS plugins/arc/arc_builder_test.cc
-  LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
+  LIBS plugins_arc_common_arc_common plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::gmock_main
   DATA @arc_data
   ARGS --gtest_filter=ArcBuilderTest.Real*
   DEFINES TRM_FULL_ARC_DATA
@@ -749,11 +807,13 @@ trm_test(plugins/arc arc_builder_full_data_test HOST SIZE medium
 # //plugins/recursive_reasoning
 trm_test(plugins/recursive_reasoning parameter_count_test HOST
   SRCS plugins/recursive_reasoning/parameter_count_test.cc
-  LIBS plugins_recursive_reasoning_architectures trm::gmock_main
+  LIBS plugins_recursive_reasoning_architectures plugins_arc_arc_cc_proto
+    plugins_evaluators_arc_evaluator_cc_proto trm::gmock_main
   DATA experiments
 )
 trm_test(plugins/recursive_reasoning initialization_test HOST
   SRCS plugins/recursive_reasoning/initialization_test.cc
-  LIBS plugins_recursive_reasoning_architectures tests_testing_testing trm::gtest_main
+  LIBS plugins_recursive_reasoning_architectures tools_replay_parity tests_testing_testing
+    trm::gtest_main
   DATA tests/golden/hrm tests/golden/trm_att tests/golden/trm_mlp
 )

@@ -214,7 +214,7 @@ done
 work="$build/device_check"
 rm -rf "$work" && mkdir -p "$work"
 if step "build eval dataset" 10 "$bin/tools/build_dataset" \
-     --experiment=tools/testdata/eval_tiny.textproto --arc_dir=third_party/arc_sample \
+     --experiment=tools/testdata/eval_tiny.textproto --task_dir=third_party/arc_sample \
      --out="$work/eval_tiny" --progress=false; then
   step "eval (untrained)" 10 "$bin/tools/eval" --experiment=tools/testdata/eval_tiny.textproto \
     --untrained --device=$device --data="$work/eval_tiny" --out="$work/eval" &&

@@ -22,7 +22,7 @@ start_cluster() {
 # ARGS: the train tool's flags for the tiny experiment in run folder $1 (one thread per process).
 train_args() {
   ARGS=(--experiment=arc2_trm_tiny --run_dir="$1" --data_root="$T/data"
-    --arc_dir=third_party/arc_sample --set=train.num_threads=1 --set=checkpoint.keep_last=0)
+    --task_dir=third_party/arc_sample --set=train.num_threads=1 --set=checkpoint.keep_last=0)
 }
 
 # Compares the train/lm_loss of every step in two runs' metrics.jsonl, to a relative tolerance

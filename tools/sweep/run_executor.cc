@@ -105,7 +105,7 @@ int WaitForExit(pid_t pid) {
 std::vector<std::string> ForwardedFlags(const RunExecutorOptions& options, bool with_device) {
   std::vector<std::string> flags;
   if (!options.data_root.empty()) flags.push_back("--data_root=" + options.data_root);
-  if (!options.arc_dir.empty()) flags.push_back("--arc_dir=" + options.arc_dir);
+  if (!options.task_dir.empty()) flags.push_back("--task_dir=" + options.task_dir);
   if (with_device && !options.device.empty()) flags.push_back("--device=" + options.device);
   return flags;
 }

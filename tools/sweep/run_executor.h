@@ -25,7 +25,7 @@ struct RunExecutorOptions {
   std::string train_binary;
   // Passed on to the train tool when not empty.
   std::string data_root;
-  std::string arc_dir;
+  std::string task_dir;
   std::string device;
   // Intra-op threads of the run (train.num_threads; 0 = the trainer's default).
   int threads = 0;
@@ -55,7 +55,7 @@ absl::StatusOr<pid_t> SpawnProcess(const std::vector<std::string>& command,
 // Waits for `pid` (retrying on EINTR): its exit status, or 128 + the signal that killed it.
 int WaitForExit(pid_t pid);
 
-// --data_root, --arc_dir and (with_device) --device as `options` holds them: what every tool the
+// --data_root, --task_dir and (with_device) --device as `options` holds them: what every tool the
 // sweep starts is told.
 std::vector<std::string> ForwardedFlags(const RunExecutorOptions& options, bool with_device);
 

@@ -62,7 +62,7 @@ ABSL_FLAG(std::string, train_binary, "",
 ABSL_FLAG(std::string, build_dataset_binary, "",
           "The build_dataset tool (default: the one built beside this tool).");
 ABSL_FLAG(std::string, data_root, "", "Passed to train and build_dataset (--data_root).");
-ABSL_FLAG(std::string, arc_dir, "", "Passed to train and build_dataset (--arc_dir).");
+ABSL_FLAG(std::string, task_dir, "", "Passed to train and build_dataset (--task_dir).");
 ABSL_FLAG(std::string, device, "", "Passed to train (--device=cpu|cuda).");
 ABSL_FLAG(std::string, slurm_partition, "", "Overrides slurm.partition.");
 ABSL_FLAG(std::string, slurm_time, "", "Overrides slurm.time (sbatch --time).");
@@ -202,7 +202,7 @@ class SweepTool {
     RunExecutorOptions options;
     options.train_binary = FindTool(absl::GetFlag(FLAGS_train_binary), "train", runfiles_.get());
     options.data_root = AbsoluteFlagPath(absl::GetFlag(FLAGS_data_root));
-    options.arc_dir = AbsoluteFlagPath(absl::GetFlag(FLAGS_arc_dir));
+    options.task_dir = AbsoluteFlagPath(absl::GetFlag(FLAGS_task_dir));
     options.device = absl::GetFlag(FLAGS_device);
     options.threads = threads;
     return options;

@@ -9,7 +9,7 @@ SWEEP="$PWD/$1"
 CLUSTER="$PWD/$2"
 TMP="$TEST_TMPDIR"
 STATE="$TMP/slurm"
-COMMON=(--data_root="$TMP/data" --arc_dir="$PWD/third_party/arc_sample")
+COMMON=(--data_root="$TMP/data" --task_dir="$PWD/third_party/arc_sample")
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for tool in sbatch squeue scancel slurmctld slurmd munged; do

@@ -7,7 +7,7 @@ set -euo pipefail
 
 SWEEP="$PWD/$1"
 TMP="$TEST_TMPDIR"
-COMMON=(--data_root="$TMP/data" --arc_dir=third_party/arc_sample --threads_per_run=1)
+COMMON=(--data_root="$TMP/data" --task_dir=third_party/arc_sample --threads_per_run=1)
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 state_of() { sed -n 's/.*"state": "\([a-z]*\)".*/\1/p' "$1/sweep_run.json" 2>/dev/null || true; }

@@ -34,46 +34,33 @@ std::string WorkspaceRoot() {
   return "";
 }
 
-absl::StatusOr<std::string> ResolveArcDataDir(const std::string& flag_value,
-                                              const std::string& config_value) {
+absl::StatusOr<std::string> ResolveConfiguredDir(const std::string& flag_name,
+                                                 const std::string& flag_value,
+                                                 const std::string& config_field,
+                                                 const std::string& config_value) {
   std::error_code ec;
   if (!flag_value.empty()) {
     const std::string dir = ResolveUserPath(flag_value);
     if (fs::is_directory(dir, ec)) return dir;
     return absl::NotFoundError(
-        absl::StrCat("--arc_dir=", flag_value, ": no such folder (", dir, "); ", kArcDataHint));
+        absl::StrCat(flag_name, "=", flag_value, ": no such folder (", dir, ")"));
   }
-  const std::string root = WorkspaceRoot();
-  if (!config_value.empty()) {
-    std::vector<std::string> candidates;
-    if (fs::path(config_value).is_absolute()) {
-      candidates.push_back(config_value);
-    } else {
-      if (!root.empty()) candidates.push_back((fs::path(root) / config_value).string());
-      candidates.push_back(fs::absolute(config_value, ec).lexically_normal().string());
+  if (config_value.empty()) return std::string();
+  std::vector<std::string> candidates;
+  if (fs::path(config_value).is_absolute()) {
+    candidates.push_back(config_value);
+  } else {
+    if (const std::string root = WorkspaceRoot(); !root.empty()) {
+      candidates.push_back((fs::path(root) / config_value).string());
     }
-    for (const std::string& dir : candidates) {
-      if (fs::is_directory(dir, ec)) return dir;
-    }
-    return absl::NotFoundError(absl::StrCat("data.task_dir '", config_value,
-                                            "': no such folder (searched ",
-                                            absl::StrJoin(candidates, ", "), "); ", kArcDataHint));
+    candidates.push_back(fs::absolute(config_value, ec).lexically_normal().string());
   }
-  if (std::string env = Env("TRM_ARC_DIR"); !env.empty()) {
-    if (fs::is_directory(env, ec)) return env;
-    return absl::NotFoundError(
-        absl::StrCat("$TRM_ARC_DIR=", env, ": no such folder; ", kArcDataHint));
+  for (const std::string& dir : candidates) {
+    if (fs::is_directory(dir, ec)) return dir;
   }
-  const std::string shared =
-      root.empty()
-          ? ""
-          : (fs::path(root) / ".." / "shared" / "data" / "arc").lexically_normal().string();
-  if (!shared.empty() && fs::is_directory(shared, ec)) return shared;
-  return absl::NotFoundError(
-      absl::StrCat("no ARC task files: --arc_dir, data.task_dir and $TRM_ARC_DIR are unset and ",
-                   shared.empty() ? "no workspace was found to look for ../shared/data/arc"
-                                  : absl::StrCat(shared, " does not exist"),
-                   "; ", kArcDataHint));
+  return absl::NotFoundError(absl::StrCat(config_field, " '", config_value,
+                                          "': no such folder (searched ",
+                                          absl::StrJoin(candidates, ", "), ")"));
 }
 
 }  // namespace trm

@@ -17,21 +17,16 @@ std::string ResolveUserPath(const std::string& path);
 // ancestor of the current directory that holds a WORKSPACE file, else "".
 std::string WorkspaceRoot();
 
-// The folder of raw ARC task files, from the first source that is set:
-//   1. `flag_value` (--arc_dir; relative to the user's directory),
-//   2. `config_value` (data.task_dir of the experiment; relative to the workspace root, or to the
-//      current directory, which is the runfiles tree under `bazel test`),
-//   3. $TRM_ARC_DIR,
-//   4. <workspace>/../shared/data/arc.
-// A source that is set but does not exist is an error naming it; when nothing is set and the
-// default is missing, the one-line error names every place searched and how to get the files.
-absl::StatusOr<std::string> ResolveArcDataDir(const std::string& flag_value,
-                                              const std::string& config_value = "");
-
-// The hint appended to errors about missing ARC task files.
-inline constexpr char kArcDataHint[] =
-    "pass --arc_dir=DIR or set TRM_ARC_DIR=DIR to a folder of ARC task files; "
-    "tools/download_arc_data.sh DIR fetches the public ones";
+// A folder named by a tool flag or by the experiment, the flag first:
+//   1. `flag_value` (relative to the user's directory), named `flag_name` in errors,
+//   2. `config_value` (relative to the workspace root, or to the current directory, which is the
+//      runfiles tree under `bazel test`), named `config_field` in errors.
+// "" when neither is set (the caller's default applies). One that is set but missing is a
+// one-line error naming it and every place searched.
+absl::StatusOr<std::string> ResolveConfiguredDir(const std::string& flag_name,
+                                                 const std::string& flag_value,
+                                                 const std::string& config_field,
+                                                 const std::string& config_value);
 
 }  // namespace trm
 

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -415,18 +416,8 @@ absl::Status ValidateExperiment(const Experiment& e) {
   if (e.ema().rate() < 0 || e.ema().rate() >= 1) return invalid("ema.rate", "must be in [0, 1)");
   if (e.lr_schedule().warmup_steps() < 0)
     return invalid("lr_schedule.warmup_steps", "must be >= 0");
-  if (e.data().canvas_size() <= 0 || e.data().canvas_size() > 30) {
-    return invalid("data.canvas_size", "must be in 1..30");
-  }
   if (e.data().num_aug() < 0) return invalid("data.num_aug", "must be >= 0");
-  for (int i = 0; i < e.evaluators_size(); ++i) {
-    for (int k : e.evaluators(i).pass_ks()) {
-      if (k <= 0) return invalid(absl::StrCat("evaluators[", i, "].pass_ks"), "must be > 0");
-    }
-    if (e.evaluators(i).submission_k() <= 0) {
-      return invalid(absl::StrCat("evaluators[", i, "].submission_k"), "must be > 0");
-    }
-  }
+
   return absl::OkStatus();
 }
 
@@ -449,6 +440,20 @@ absl::StatusOr<Experiment> LoadExperiment(const std::string& name_or_path,
 void FillDefaults(Message* message) {
   const Descriptor* descriptor = message->GetDescriptor();
   const Reflection* r = message->GetReflection();
+  // Plugin settings (extensions) that the experiment sets get their defaults too; absent ones stay
+  // absent, as only their plugin knows whether they matter.
+  std::vector<const FieldDescriptor*> present;
+  r->ListFields(*message, &present);
+  for (const FieldDescriptor* field : present) {
+    if (!field->is_extension() || field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int j = 0; j < r->FieldSize(*message, field); ++j) {
+        FillDefaults(r->MutableRepeatedMessage(message, field, j));
+      }
+    } else {
+      FillDefaults(r->MutableMessage(message, field));
+    }
+  }
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {

@@ -6,8 +6,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+// The shipped experiments set the ARC plugins' extensions; linking their descriptors lets them
+// parse here as they do in the tools, which load the plugins.
+#include "plugins/arc/arc.pb.h"
 
 namespace trm::config {
+namespace arc = ::trm::arc;
 namespace {
 
 using ::testing::ElementsAre;
@@ -35,26 +39,28 @@ TEST(ExperimentLoaderTest, PaperRecipeLoads) {
   EXPECT_DOUBLE_EQ(experiment->optimizer().lr(), 1e-4);
   EXPECT_DOUBLE_EQ(experiment->puzzle_emb_optimizer().lr(), 1e-2);
   EXPECT_TRUE(experiment->ema().enabled());
-  EXPECT_THAT(experiment->data().subsets(), ElementsAre("training2", "evaluation2", "concept"));
-  EXPECT_THAT(experiment->evaluators(0).pass_ks(), ElementsAre(1, 2, 5, 10, 100, 1000));
+  EXPECT_THAT(experiment->data().GetExtension(arc::arc).subsets(),
+              ElementsAre("training2", "evaluation2", "concept"));
+  EXPECT_EQ(experiment->evaluators(0).name(), "arc");
 }
 
 TEST(ExperimentLoaderTest, OverridesAreTyped) {
   auto experiment = LoadExperiment(
       "arc2_trm", {"arch.L_cycles=6", "arch.forward_dtype=float32", "ema.enabled=false",
-                   "optimizer.lr=3e-4", "data.subsets=training,evaluation",
-                   "evaluators[0].pass_ks=[1, 2]", "evaluators[1]={name: \"arc\" submission_k: 3}",
-                   "data.task_filter.max_grid_side=10", "arch.name='hrm'"});
+                   "optimizer.lr=3e-4", "data.[trm.arc.arc].subsets=training,evaluation",
+                   "evaluators[0].name=exact_match", "evaluators[1]={name: \"arc\"}",
+                   "data.[trm.arc.arc].task_filter.max_grid_side=10", "arch.name='hrm'"});
   ASSERT_TRUE(experiment.ok()) << experiment.status();
   EXPECT_EQ(experiment->arch().l_cycles(), 6);
   EXPECT_EQ(experiment->arch().forward_dtype(), "float32");
   EXPECT_FALSE(experiment->ema().enabled());
   EXPECT_DOUBLE_EQ(experiment->optimizer().lr(), 3e-4);
-  EXPECT_THAT(experiment->data().subsets(), ElementsAre("training", "evaluation"));
-  EXPECT_THAT(experiment->evaluators(0).pass_ks(), ElementsAre(1, 2));
+  EXPECT_THAT(experiment->data().GetExtension(arc::arc).subsets(),
+              ElementsAre("training", "evaluation"));
+  EXPECT_EQ(experiment->evaluators(0).name(), "exact_match");
   ASSERT_EQ(experiment->evaluators_size(), 2);
-  EXPECT_EQ(experiment->evaluators(1).submission_k(), 3);
-  EXPECT_EQ(experiment->data().task_filter().max_grid_side(), 10);
+  EXPECT_EQ(experiment->evaluators(1).name(), "arc");
+  EXPECT_EQ(experiment->data().GetExtension(arc::arc).task_filter().max_grid_side(), 10);
   EXPECT_EQ(experiment->arch().name(), "hrm");
 }
 

@@ -1,88 +1,24 @@
-// Augmentations of ARC-style datasets (spec §7.5-§7.8) as plugins, selected by name and in order in
-// the experiment's `data.augmentations`. They come in two stages:
-//
-//  * Variant augmentations make new puzzles out of a puzzle (the reference's "dihedral transform +
-//    colour permutation"). Each draws one candidate transform per call; the builder composes the
-//    draws of every listed variant augmentation, applies the result to every grid of the puzzle,
-//    drops candidates whose content repeats an earlier member of the group, and names accepted ones
-//    "<id>|||t<k>|||<colour digits>".
-//  * A placement augmentation decides where each example of a puzzle sits on the canvas (the
-//    reference's random translation of training pairs, with one anchored pair per puzzle).
-//
-// Both draw from the builder's NumPy-legacy generator in the order the builder calls them, which is
-// the reference's order; an augmentation that wants to reproduce the reference must draw exactly
-// what the reference draws.
+// Augmentations as plugins, selected by name and in order in the experiment's
+// `data.augmentations`. The core only names and creates them: what an augmentation does is the
+// business of the domain whose builder uses it (for ARC, plugins/arc/common/arc_augmentation.h:
+// variant and placement augmentations drawing from the builder's NumPy-legacy generator).
 #ifndef TRM_DATA_AUGMENTATION_H_
 #define TRM_DATA_AUGMENTATION_H_
 
-#include <memory>
-#include <string>
-#include <vector>
-
-#include "absl/status/statusor.h"
-#include "absl/types/span.h"
+#include "absl/status/status.h"
 #include "trm/config/experiment.pb.h"
-#include "trm/data/arc_encoding.h"
-#include "trm/data/grid.h"
-#include "trm/data/numpy_random.h"
 #include "trm/registry/registry.h"
 
 namespace trm {
 
 class Augmentation {
  public:
-  enum class Stage { kVariant, kPlacement };
   virtual ~Augmentation() = default;
-  virtual Stage stage() const = 0;
   // What is wrong with the configuration the factory received (e.g. an unsupported knob).
   virtual absl::Status Validate() const { return absl::OkStatus(); }
 };
 
-class VariantAugmentation : public Augmentation {
- public:
-  Stage stage() const final { return Stage::kVariant; }
-  // One candidate: a dihedral transform and a colour map, applied to every grid of the puzzle.
-  virtual DihedralColorAugmentation Draw(NumpyRandomState& rng) const = 0;
-};
-
-// The rows and columns an example occupies on the canvas: the larger of its input and output.
-struct ExampleExtent {
-  int rows = 0;
-  int cols = 0;
-};
-
-class PlacementAugmentation : public Augmentation {
- public:
-  Stage stage() const final { return Stage::kPlacement; }
-  // Places every example of one puzzle of `split` ("train" or "test") on a `canvas` x `canvas`
-  // canvas: sets placements[k] (initially 0, 0) so that the example fits. Called once for every
-  // puzzle, in the order the puzzles are written.
-  virtual void Place(const std::string& split, absl::Span<const ExampleExtent> examples, int canvas,
-                     NumpyRandomState& rng, absl::Span<Placement> placements) const = 0;
-};
-
 TRM_DECLARE_REGISTRY(AugmentationRegistry, Augmentation, const config::AugmentationConfig&);
-
-// The augmentations of a DataConfig, created from the registry: any number of variant
-// augmentations (composed in order) and at most one placement augmentation. An empty list means
-// the reference's pair: "dihedral_color" then "translate".
-class AugmentationPipeline {
- public:
-  static absl::StatusOr<AugmentationPipeline> FromConfig(const config::DataConfig& data);
-  AugmentationPipeline() = default;
-  AugmentationPipeline(std::vector<std::unique_ptr<VariantAugmentation>> variants,
-                       std::unique_ptr<PlacementAugmentation> placement);
-
-  bool has_variants() const { return !variants_.empty(); }
-  // The composition of one draw of each variant augmentation, in order.
-  DihedralColorAugmentation DrawVariant(NumpyRandomState& rng) const;
-  // Null when examples stay at the top-left corner.
-  const PlacementAugmentation* placement() const { return placement_.get(); }
-
- private:
-  std::vector<std::unique_ptr<VariantAugmentation>> variants_;
-  std::unique_ptr<PlacementAugmentation> placement_;
-};
 
 }  // namespace trm
 

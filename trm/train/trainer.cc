@@ -17,13 +17,12 @@
 #include "trm/base/file_util.h"
 #include "trm/base/folder_lock.h"
 #include "trm/base/paths.h"
+#include "trm/base/terminal.h"
 #include "trm/base/status_macros.h"
 #include "trm/checkpoint/safetensors.h"
 #include "trm/checkpoint/state_dict.h"
 #include "trm/config/experiment_loader.h"
-#include "trm/data/dataset_builder.h"
 #include "trm/data/dataset_paths.h"
-#include "trm/data/token_drawing.h"
 #include "trm/eval/evaluation.h"
 #include "trm/optim/parameter_groups.h"
 #include "trm/train/total_steps.h"
@@ -123,35 +122,9 @@ absl::Status Trainer::PrepareDatasets() {
     if (!options_.build_missing_dataset) {
       built = absl::NotFoundError(absl::StrCat("no dataset at ", train_path_));
     } else {
-      const absl::StatusOr<std::string> task_dir =
-          ResolveArcDataDir(options_.arc_dir, data.task_dir());
-      std::fprintf(options_.console, "building dataset '%s' with builder '%s' into %s\n",
-                   data.path().c_str(), data.builder().c_str(), train_path_.c_str());
-      absl::StatusOr<std::unique_ptr<DatasetBuilder>> builder =
-          DatasetBuilderRegistry().Create(data.builder(), data);
-      if (!task_dir.ok()) {
-        built = task_dir.status();
-      } else if (!builder.ok()) {
-        built = builder.status();
-      } else {
-        std::error_code error;
-        fs::create_directories(fs::path(train_path_).parent_path(), error);
-        DatasetBuildOptions build;
-        build.task_dir = *task_dir;
-        build.output_dir = train_path_;
-        build.num_threads = at::get_num_threads();
-        absl::StatusOr<DatasetBuildSummary> summary = (*builder)->Build(build);
-        if (!summary.ok()) {
-          built = summary.status();
-        } else {
-          for (const SplitSummary& split : summary->splits) {
-            std::fprintf(options_.console, "  %s: %lld rows, %lld puzzles, %lld groups\n",
-                         split.name.c_str(), static_cast<long long>(split.rows),
-                         static_cast<long long>(split.puzzles),
-                         static_cast<long long>(split.groups));
-          }
-        }
-      }
+      std::error_code error;
+      fs::create_directories(fs::path(train_path_).parent_path(), error);
+      built = options_.build_missing_dataset(train_path_);
     }
   }
   TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, built));

@@ -6,6 +6,7 @@
 #define TRM_TRAIN_TRAINER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,11 +39,11 @@ struct TrainerOptions {
   // checkpoint folder.
   std::string resume;
   std::string device = "cpu";
-  // --data_root and --arc_dir of the tool (dataset location and raw ARC files).
+  // --data_root of the tool (where relative data.path folders live).
   std::string data_root;
-  std::string arc_dir;
-  // Build the dataset through the builder registry when it does not exist yet.
-  bool build_missing_dataset = true;
+  // Builds the dataset into the given folder when it does not exist yet (on rank 0; the other
+  // ranks wait for its status). Null: a missing dataset is an error.
+  std::function<absl::Status(const std::string& dataset_dir)> build_missing_dataset;
   // Console for the logger (tests capture it).
   std::FILE* console = stderr;
 };

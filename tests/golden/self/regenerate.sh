@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the self-consistency parity cases: configurations the reference accepts that the
 # shipped fixtures do not cover. Expected tensors = our own model in float64 (see
-# tools/make_parity_case.cc); //trm/parity:parity_test replays them in float32. They guard our
+# tools/make_parity_case.cc); //tools/replay:parity_test replays them in float32. They guard our
 # numerics against regressions; they are NOT a comparison with the Python reference.
 #   tests/golden/self/regenerate.sh   (deletes and rewrites every case folder below)
 set -euo pipefail
