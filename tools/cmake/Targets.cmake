@@ -7,11 +7,16 @@ trm_protos(TRM_PROTO_SRCS
   trm/config/experiment.proto
   trm/logging/tensorboard_event.proto
   tools/sweep/sweep.proto
+  plugins/exact_match/exact_match.proto
 )
 # The sweep tool's proto is not part of the core (Bazel: //tools/sweep:sweep_cc_proto).
 set(TRM_SWEEP_PROTO_SRCS ${TRM_PROTO_SRCS})
 list(FILTER TRM_SWEEP_PROTO_SRCS INCLUDE REGEX "/tools/sweep/")
 list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/tools/sweep/")
+# Nor is a plugin's proto: it is compiled into its plugin (Bazel: trm_plugin_proto).
+set(TRM_EXACT_MATCH_PROTO_SRCS ${TRM_PROTO_SRCS})
+list(FILTER TRM_EXACT_MATCH_PROTO_SRCS INCLUDE REGEX "/plugins/exact_match/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/exact_match/")
 trm_core_library(
   ${TRM_PROTO_SRCS}
   third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
@@ -134,6 +139,23 @@ trm_plugin_library(plugins/evaluators arc
     plugins/evaluators/arc_votes.cc
 )
 
+# //plugins/exact_match
+trm_plugin_library(plugins/exact_match exact_match_cc_proto
+  SRCS ${TRM_EXACT_MATCH_PROTO_SRCS}
+)
+trm_plugin_library(plugins/exact_match boards
+  SRCS plugins/exact_match/boards.cc
+)
+trm_plugin_library(plugins/exact_match tally
+  SRCS plugins/exact_match/tally.cc
+)
+trm_plugin_library(plugins/exact_match report
+  SRCS plugins/exact_match/report.cc
+)
+trm_plugin_library(plugins/exact_match evaluator
+  SRCS plugins/exact_match/exact_match_evaluator.cc
+)
+
 # //plugins/testing
 trm_plugin_library(plugins/testing tensor_holder_architecture
   SRCS plugins/testing/tensor_holder_architecture.cc
@@ -207,6 +229,13 @@ trm_plugin(plugins/evaluators evaluators
   LIBS plugins_evaluators_arc
 )
 
+# //plugins/exact_match
+trm_plugin(plugins/exact_match exact_match
+  SRCS plugins/exact_match/plugin.cc
+  LIBS plugins_exact_match_evaluator plugins_exact_match_report plugins_exact_match_tally
+       plugins_exact_match_boards plugins_exact_match_exact_match_cc_proto
+)
+
 # //plugins/testing
 trm_plugin(plugins/testing test_reference_keys
   SRCS plugins/testing/reference_keys_plugin.cc
@@ -231,6 +260,7 @@ set(TRM_PLUGINS
   plugins_arc_libtrm_arc
   plugins_augmentations_libtrm_augmentations
   plugins_evaluators_libtrm_evaluators
+  plugins_exact_match_libtrm_exact_match
   plugins_optimizers_libtrm_optimizers
   plugins_recursive_reasoning_libtrm_recursive_reasoning
   plugins_schedules_libtrm_schedules
@@ -712,6 +742,27 @@ trm_test(plugins/evaluators arc_evaluator_test HOST
 trm_test(plugins/evaluators arc_report_test HOST
   SRCS plugins/evaluators/arc_report_test.cc
   LIBS plugins_evaluators_arc trm::gmock_main
+)
+
+# //plugins/exact_match
+trm_test(plugins/exact_match boards_test HOST
+  SRCS plugins/exact_match/boards_test.cc
+  LIBS plugins_exact_match_boards plugins_exact_match_exact_match_cc_proto trm::gmock_main
+)
+trm_test(plugins/exact_match tally_test HOST
+  SRCS plugins/exact_match/tally_test.cc
+  LIBS plugins_exact_match_tally trm::gmock_main
+)
+trm_test(plugins/exact_match report_test HOST
+  SRCS plugins/exact_match/report_test.cc
+  LIBS plugins_exact_match_report plugins_exact_match_boards plugins_exact_match_tally
+       plugins_exact_match_exact_match_cc_proto trm::gmock_main
+)
+trm_test(plugins/exact_match exact_match_evaluator_test HOST
+  SRCS plugins/exact_match/exact_match_evaluator_test.cc
+  LIBS plugins_exact_match_evaluator plugins_exact_match_report plugins_exact_match_tally
+       plugins_exact_match_boards plugins_exact_match_exact_match_cc_proto
+       trm_testing_fake_communicator trm::gmock_main
 )
 
 # //plugins/arc
