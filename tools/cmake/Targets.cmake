@@ -8,6 +8,7 @@ trm_protos(TRM_PROTO_SRCS
   trm/logging/tensorboard_event.proto
   tools/sweep/sweep.proto
   plugins/exact_match/exact_match.proto
+  plugins/sudoku/sudoku.proto
 )
 # The sweep tool's proto is not part of the core (Bazel: //tools/sweep:sweep_cc_proto).
 set(TRM_SWEEP_PROTO_SRCS ${TRM_PROTO_SRCS})
@@ -17,6 +18,10 @@ list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/tools/sweep/")
 set(TRM_EXACT_MATCH_PROTO_SRCS ${TRM_PROTO_SRCS})
 list(FILTER TRM_EXACT_MATCH_PROTO_SRCS INCLUDE REGEX "/plugins/exact_match/")
 list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/exact_match/")
+# Nor is the sudoku plugin's (Bazel: //plugins/sudoku:sudoku_cc_proto, trm_plugin_proto).
+set(TRM_SUDOKU_PROTO_SRCS ${TRM_PROTO_SRCS})
+list(FILTER TRM_SUDOKU_PROTO_SRCS INCLUDE REGEX "/plugins/sudoku/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/sudoku/")
 trm_core_library(
   ${TRM_PROTO_SRCS}
   third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
@@ -166,6 +171,26 @@ trm_plugin_library(plugins/arc arc_lib
   SRCS plugins/arc/arc_builder.cc plugins/arc/arc_tasks.cc plugins/arc/group_augmenter.cc
 )
 
+# //plugins/sudoku
+trm_plugin_library(plugins/sudoku sudoku_cc_proto
+  SRCS ${TRM_SUDOKU_PROTO_SRCS}
+)
+trm_plugin_library(plugins/sudoku board
+  SRCS plugins/sudoku/sudoku_board.cc
+)
+trm_plugin_library(plugins/sudoku solver
+  SRCS plugins/sudoku/sudoku_solver.cc
+)
+trm_plugin_library(plugins/sudoku generator
+  SRCS plugins/sudoku/sudoku_generator.cc
+)
+trm_plugin_library(plugins/sudoku csv
+  SRCS plugins/sudoku/sudoku_csv.cc
+)
+trm_plugin_library(plugins/sudoku builder
+  SRCS plugins/sudoku/sudoku_builder.cc
+)
+
 # //plugins/recursive_reasoning
 trm_plugin_library(plugins/recursive_reasoning architectures
   SRCS
@@ -248,6 +273,13 @@ trm_plugin(plugins/arc arc
   LIBS plugins_arc_arc_lib
 )
 
+# //plugins/sudoku
+trm_plugin(plugins/sudoku sudoku
+  SRCS plugins/sudoku/plugin.cc
+  LIBS plugins_sudoku_builder plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver
+       plugins_sudoku_board plugins_sudoku_sudoku_cc_proto
+)
+
 # //plugins/recursive_reasoning
 trm_plugin(plugins/recursive_reasoning recursive_reasoning
   SRCS plugins/recursive_reasoning/plugin.cc
@@ -264,6 +296,7 @@ set(TRM_PLUGINS
   plugins_optimizers_libtrm_optimizers
   plugins_recursive_reasoning_libtrm_recursive_reasoning
   plugins_schedules_libtrm_schedules
+  plugins_sudoku_libtrm_sudoku
 )
 
 # ---- Binaries: tools and benchmarks ------------------------------------------------------------
@@ -349,6 +382,12 @@ trm_binary(plugins/evaluators arc_evaluator_benchmark HOST
 trm_binary(plugins/arc arc_builder_benchmark HOST
   SRCS plugins/arc/arc_builder_benchmark.cc
   LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::benchmark_main
+)
+
+# //plugins/sudoku
+trm_binary(plugins/sudoku generate_sudoku HOST
+  SRCS plugins/sudoku/generate_sudoku.cc
+  LIBS plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver plugins_sudoku_board
 )
 
 # The tools and their plugins alone: cmake --build BUILD --target trm_tools
@@ -795,6 +834,39 @@ trm_test(plugins/arc arc_builder_full_data_test HOST SIZE medium
   ARGS --gtest_filter=ArcBuilderTest.Real*
   DEFINES TRM_FULL_ARC_DATA
   LABELS full_data
+)
+
+# //plugins/sudoku
+trm_test(plugins/sudoku sudoku_board_test HOST
+  SRCS plugins/sudoku/sudoku_board_test.cc
+  LIBS plugins_sudoku_board trm::gmock_main
+)
+trm_test(plugins/sudoku sudoku_solver_test HOST
+  SRCS plugins/sudoku/sudoku_solver_test.cc
+  LIBS plugins_sudoku_solver plugins_sudoku_board trm::gmock_main
+)
+trm_test(plugins/sudoku sudoku_generator_test HOST
+  SRCS plugins/sudoku/sudoku_generator_test.cc
+  LIBS plugins_sudoku_generator plugins_sudoku_solver plugins_sudoku_board trm::gmock_main
+)
+trm_test(plugins/sudoku sudoku_csv_test HOST
+  SRCS plugins/sudoku/sudoku_csv_test.cc
+  LIBS plugins_sudoku_csv plugins_sudoku_board trm::gmock_main
+  DATA plugins/sudoku/testdata/train.csv
+)
+trm_test(plugins/sudoku sudoku_builder_test HOST
+  SRCS plugins/sudoku/sudoku_builder_test.cc
+  LIBS plugins_sudoku_builder plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver
+       plugins_sudoku_board plugins_sudoku_sudoku_cc_proto trm::gmock_main
+  DATA plugins/sudoku/testdata
+)
+trm_sh_test(plugins/sudoku sudoku_tools_test SCRIPT plugins/sudoku/sudoku_tools_test.sh SIZE medium
+  DATA
+    plugins/sudoku/testdata
+    plugins_sudoku_generate_sudoku
+    tools_build_dataset
+    tools_train
+    ${TRM_PLUGINS}
 )
 
 # //plugins/recursive_reasoning
