@@ -6,12 +6,17 @@
 trm_protos(TRM_PROTO_SRCS
   trm/config/experiment.proto
   trm/logging/tensorboard_event.proto
+  plugins/maze/maze.proto
   tools/sweep/sweep.proto
 )
 # The sweep tool's proto is not part of the core (Bazel: //tools/sweep:sweep_cc_proto).
 set(TRM_SWEEP_PROTO_SRCS ${TRM_PROTO_SRCS})
 list(FILTER TRM_SWEEP_PROTO_SRCS INCLUDE REGEX "/tools/sweep/")
 list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/tools/sweep/")
+# Nor is the maze plugin's (Bazel: //plugins/maze:maze_cc_proto, linked into the plugin).
+set(TRM_MAZE_PROTO_SRCS ${TRM_PROTO_SRCS})
+list(FILTER TRM_MAZE_PROTO_SRCS INCLUDE REGEX "/plugins/maze/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/maze/")
 trm_core_library(
   ${TRM_PROTO_SRCS}
   third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
@@ -144,6 +149,24 @@ trm_plugin_library(plugins/arc arc_lib
   SRCS plugins/arc/arc_builder.cc plugins/arc/arc_tasks.cc plugins/arc/group_augmenter.cc
 )
 
+# //plugins/maze
+trm_plugin_library(plugins/maze maze_cc_proto
+  SRCS ${TRM_MAZE_PROTO_SRCS}
+)
+trm_plugin_library(plugins/maze maze_csv
+  SRCS plugins/maze/maze_csv.cc
+)
+trm_plugin_library(plugins/maze maze_generator
+  SRCS plugins/maze/maze_generator.cc
+)
+trm_plugin_library(plugins/maze maze_builder
+  SRCS plugins/maze/maze_builder.cc
+)
+set(TRM_MAZE_LIBS
+  plugins_maze_maze_builder plugins_maze_maze_generator plugins_maze_maze_csv
+  plugins_maze_maze_cc_proto
+)
+
 # //plugins/recursive_reasoning
 trm_plugin_library(plugins/recursive_reasoning architectures
   SRCS
@@ -219,6 +242,12 @@ trm_plugin(plugins/arc arc
   LIBS plugins_arc_arc_lib
 )
 
+# //plugins/maze
+trm_plugin(plugins/maze maze
+  SRCS plugins/maze/plugin.cc
+  LIBS ${TRM_MAZE_LIBS}
+)
+
 # //plugins/recursive_reasoning
 trm_plugin(plugins/recursive_reasoning recursive_reasoning
   SRCS plugins/recursive_reasoning/plugin.cc
@@ -231,6 +260,7 @@ set(TRM_PLUGINS
   plugins_arc_libtrm_arc
   plugins_augmentations_libtrm_augmentations
   plugins_evaluators_libtrm_evaluators
+  plugins_maze_libtrm_maze
   plugins_optimizers_libtrm_optimizers
   plugins_recursive_reasoning_libtrm_recursive_reasoning
   plugins_schedules_libtrm_schedules
@@ -319,6 +349,12 @@ trm_binary(plugins/evaluators arc_evaluator_benchmark HOST
 trm_binary(plugins/arc arc_builder_benchmark HOST
   SRCS plugins/arc/arc_builder_benchmark.cc
   LIBS plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::benchmark_main
+)
+
+# //plugins/maze
+trm_binary(plugins/maze generate_maze HOST EXPORTS
+  SRCS plugins/maze/generate_maze.cc
+  LIBS plugins_maze_maze_generator plugins_maze_maze_csv plugins_maze_maze_cc_proto
 )
 
 # The tools and their plugins alone: cmake --build BUILD --target trm_tools
@@ -715,6 +751,20 @@ trm_test(plugins/evaluators arc_report_test HOST
 )
 
 # //plugins/arc
+trm_test(plugins/maze maze_csv_test HOST
+  SRCS plugins/maze/maze_csv_test.cc
+  LIBS plugins_maze_maze_csv trm::gmock_main
+)
+trm_test(plugins/maze maze_generator_test HOST
+  SRCS plugins/maze/maze_generator_test.cc
+  LIBS plugins_maze_maze_generator plugins_maze_maze_csv plugins_maze_maze_cc_proto
+       trm::gmock_main
+)
+trm_test(plugins/maze maze_builder_test HOST
+  SRCS plugins/maze/maze_builder_test.cc
+  LIBS ${TRM_MAZE_LIBS} trm::gmock_main
+  DATA plugins/maze/testdata
+)
 trm_test(plugins/arc arc_tasks_test HOST
   SRCS plugins/arc/arc_tasks_test.cc
   LIBS plugins_arc_arc_lib trm::gmock_main
