@@ -4,6 +4,7 @@
 #include <memory>
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "plugins/maze/maze.pb.h"
 #include "plugins/maze/maze_csv.h"
@@ -156,7 +157,11 @@ absl::StatusOr<DatasetBuildSummary> MazeDatasetBuilder::Build(const DatasetBuild
   if (maze.has_generate()) {
     TRM_ASSIGN_OR_RETURN(staging, StagingDirectory::Create(options.output_dir, options.overwrite));
     const std::string source = (fs::path(staging->path()) / "source").string();
-    TRM_RETURN_IF_ERROR(WriteGeneratedMazes(maze.generate(), source));
+    if (absl::Status status = WriteGeneratedMazes(maze.generate(), source); !status.ok()) {
+      // The generator names its options "generate.<field>"; here they live in the extension.
+      if (!absl::StartsWith(status.message(), "generate")) return status;
+      return absl::Status(status.code(), absl::StrCat("data.[trm.maze.maze].", status.message()));
+    }
     TRM_ASSIGN_OR_RETURN(splits, ReadSplits(source));
   } else {
     TRM_ASSIGN_OR_RETURN(splits, ReadSplits(options.task_dir));

@@ -398,7 +398,7 @@ TEST(MazeBuilderTest, ConfigErrorsNameTheField) {
   data = MazeConfig();
   data.MutableExtension(maze)->mutable_generate()->set_side(4);
   EXPECT_THAT(Build(data, "", FreshDir("e4") + "/ds").status().message(),
-              HasSubstr("generate.side is 4"));
+              HasSubstr("data.[trm.maze.maze].generate.side is 4"));
 }
 
 struct BadCsv {

@@ -28,10 +28,12 @@ absl::Status CheckOptions(const MazeGenerateOptions& o) {
   auto invalid = [](const std::string& what) {
     return absl::InvalidArgumentError("generate." + what);
   };
-  if (o.train_mazes() < 1)
+  if (o.train_mazes() < 1) {
     return invalid(absl::StrCat("train_mazes is ", o.train_mazes(), ", must be >= 1"));
-  if (o.test_mazes() < 1)
+  }
+  if (o.test_mazes() < 1) {
     return invalid(absl::StrCat("test_mazes is ", o.test_mazes(), ", must be >= 1"));
+  }
   if (o.side() < 5 || o.side() > 255) {
     return invalid(absl::StrCat("side is ", o.side(), ", must be in [5, 255]"));
   }
