@@ -6,6 +6,7 @@
 trm_protos(TRM_PROTO_SRCS
   trm/config/experiment.proto
   trm/logging/tensorboard_event.proto
+  plugins/maze/maze.proto
   tools/sweep/sweep.proto
   plugins/exact_match/exact_match.proto
   plugins/sudoku/sudoku.proto
@@ -22,6 +23,10 @@ list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/exact_match/")
 set(TRM_SUDOKU_PROTO_SRCS ${TRM_PROTO_SRCS})
 list(FILTER TRM_SUDOKU_PROTO_SRCS INCLUDE REGEX "/plugins/sudoku/")
 list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/sudoku/")
+# Nor is the maze plugin's (Bazel: //plugins/maze:maze_cc_proto, linked into the plugin).
+set(TRM_MAZE_PROTO_SRCS ${TRM_PROTO_SRCS})
+list(FILTER TRM_MAZE_PROTO_SRCS INCLUDE REGEX "/plugins/maze/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/maze/")
 trm_core_library(
   ${TRM_PROTO_SRCS}
   third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
@@ -189,6 +194,22 @@ trm_plugin_library(plugins/sudoku csv
 )
 trm_plugin_library(plugins/sudoku builder
   SRCS plugins/sudoku/sudoku_builder.cc
+# //plugins/maze
+trm_plugin_library(plugins/maze maze_cc_proto
+  SRCS ${TRM_MAZE_PROTO_SRCS}
+)
+trm_plugin_library(plugins/maze maze_csv
+  SRCS plugins/maze/maze_csv.cc
+)
+trm_plugin_library(plugins/maze maze_generator
+  SRCS plugins/maze/maze_generator.cc
+)
+trm_plugin_library(plugins/maze maze_builder
+  SRCS plugins/maze/maze_builder.cc
+)
+set(TRM_MAZE_LIBS
+  plugins_maze_maze_builder plugins_maze_maze_generator plugins_maze_maze_csv
+  plugins_maze_maze_cc_proto
 )
 
 # //plugins/recursive_reasoning
@@ -278,6 +299,10 @@ trm_plugin(plugins/sudoku sudoku
   SRCS plugins/sudoku/plugin.cc
   LIBS plugins_sudoku_builder plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver
        plugins_sudoku_board plugins_sudoku_sudoku_cc_proto
+# //plugins/maze
+trm_plugin(plugins/maze maze
+  SRCS plugins/maze/plugin.cc
+  LIBS ${TRM_MAZE_LIBS}
 )
 
 # //plugins/recursive_reasoning
@@ -293,6 +318,7 @@ set(TRM_PLUGINS
   plugins_augmentations_libtrm_augmentations
   plugins_evaluators_libtrm_evaluators
   plugins_exact_match_libtrm_exact_match
+  plugins_maze_libtrm_maze
   plugins_optimizers_libtrm_optimizers
   plugins_recursive_reasoning_libtrm_recursive_reasoning
   plugins_schedules_libtrm_schedules
@@ -388,6 +414,10 @@ trm_binary(plugins/arc arc_builder_benchmark HOST
 trm_binary(plugins/sudoku generate_sudoku HOST
   SRCS plugins/sudoku/generate_sudoku.cc
   LIBS plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver plugins_sudoku_board
+# //plugins/maze
+trm_binary(plugins/maze generate_maze HOST EXPORTS
+  SRCS plugins/maze/generate_maze.cc
+  LIBS plugins_maze_maze_generator plugins_maze_maze_csv plugins_maze_maze_cc_proto
 )
 
 # The tools and their plugins alone: cmake --build BUILD --target trm_tools
@@ -805,6 +835,20 @@ trm_test(plugins/exact_match exact_match_evaluator_test HOST
 )
 
 # //plugins/arc
+trm_test(plugins/maze maze_csv_test HOST
+  SRCS plugins/maze/maze_csv_test.cc
+  LIBS plugins_maze_maze_csv trm::gmock_main
+)
+trm_test(plugins/maze maze_generator_test HOST
+  SRCS plugins/maze/maze_generator_test.cc
+  LIBS plugins_maze_maze_generator plugins_maze_maze_csv plugins_maze_maze_cc_proto
+       trm::gmock_main
+)
+trm_test(plugins/maze maze_builder_test HOST
+  SRCS plugins/maze/maze_builder_test.cc
+  LIBS ${TRM_MAZE_LIBS} trm::gmock_main
+  DATA plugins/maze/testdata
+)
 trm_test(plugins/arc arc_tasks_test HOST
   SRCS plugins/arc/arc_tasks_test.cc
   LIBS plugins_arc_arc_lib trm::gmock_main
