@@ -164,6 +164,12 @@ absl::StatusOr<DatasetBuildSummary> MazeDatasetBuilder::Build(const DatasetBuild
     }
     TRM_ASSIGN_OR_RETURN(splits, ReadSplits(source));
   } else {
+    if (options.task_dir.empty()) {
+      return absl::InvalidArgumentError(
+          "data.task_dir: not set; the maze builder reads <task_dir>/train.csv and test.csv "
+          "(Maze-Hard: see plugins/maze/README.md) or generates mazes with "
+          "data.[trm.maze.maze].generate");
+    }
     TRM_ASSIGN_OR_RETURN(splits, ReadSplits(options.task_dir));
     // Fail before the work if the output exists.
     TRM_ASSIGN_OR_RETURN(staging, StagingDirectory::Create(options.output_dir, options.overwrite));

@@ -171,6 +171,12 @@ absl::StatusOr<DatasetBuildSummary> SudokuDatasetBuilder::Build(
     TRM_ASSIGN_OR_RETURN(train, Generate(g.train_puzzles(), g.givens(), generator_rng));
     TRM_ASSIGN_OR_RETURN(test, Generate(g.test_puzzles(), g.givens(), generator_rng));
   } else {
+    if (options.task_dir.empty()) {
+      return absl::InvalidArgumentError(
+          "data.task_dir: not set; the sudoku builder reads <task_dir>/train.csv and test.csv "
+          "(Sudoku-Extreme: see plugins/sudoku/README.md) or generates puzzles with "
+          "data.[trm.sudoku.sudoku].generate");
+    }
     TRM_ASSIGN_OR_RETURN(train, ReadSudokuCsv((fs::path(options.task_dir) / "train.csv").string()));
     TRM_ASSIGN_OR_RETURN(test, ReadSudokuCsv((fs::path(options.task_dir) / "test.csv").string()));
   }

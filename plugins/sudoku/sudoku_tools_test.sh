@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 grep -q "^  sudoku  \[sudoku\]" "$T/plugins" || fail "no sudoku builder: $(cat "$T/plugins")"
 
 # 2. The paper's recipe on the checked-in CSVs, its options overridden through the extension.
-"$BUILD" --experiment=sudoku_trm --arc_dir="$DATA" --out="$T/recipe" --progress=false \
+"$BUILD" --experiment=sudoku_trm --task_dir="$DATA" --out="$T/recipe" --progress=false \
   --set 'data.[trm.sudoku.sudoku].subsample_size=3' --set data.num_aug=2 > "$T/recipe.out"
 grep -q "^train *9 rows *9 puzzles *3 groups" "$T/recipe.out" || fail "$(cat "$T/recipe.out")"
 grep -q "^test *3 rows" "$T/recipe.out" || fail "$(cat "$T/recipe.out")"
@@ -25,16 +25,15 @@ grep -q '"total_groups": 3,' "$T/recipe/train/dataset.json" || fail "$(cat "$T/r
 
 # An unknown extension field is one error line naming it.
 status=0
-"$BUILD" --experiment=sudoku_trm --arc_dir="$DATA" --out="$T/bad" --progress=false \
+"$BUILD" --experiment=sudoku_trm --task_dir="$DATA" --out="$T/bad" --progress=false \
   --set 'data.[trm.sudoku.sudoku].subsample=3' 2> "$T/bad.err" || status=$?
 [ "$status" -ne 0 ] || fail "an unknown field was accepted"
 grep -q "subsample" "$T/bad.err" || fail "$(cat "$T/bad.err")"
 [ -e "$T/bad" ] && fail "a failed build wrote $T/bad"
 
 # 3. The CPU demo's generated puzzles, made smaller; generate_sudoku with the same numbers writes
-# the same CSVs. (--arc_dir only satisfies the tool, which resolves a task folder for every builder;
-# with `generate` the builder reads none.)
-"$BUILD" --experiment=sudoku_trm_cpu --arc_dir="$T" --out="$T/generated" --progress=false \
+# the same CSVs. No task folder is given: with `generate` the builder reads none.
+"$BUILD" --experiment=sudoku_trm_cpu --out="$T/generated" --progress=false \
   --set 'data.[trm.sudoku.sudoku].generate.train_puzzles=7' \
   --set 'data.[trm.sudoku.sudoku].generate.test_puzzles=3' \
   --set 'data.[trm.sudoku.sudoku].generate.givens=33' \
