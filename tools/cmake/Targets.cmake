@@ -9,17 +9,24 @@ trm_protos(TRM_PROTO_SRCS
   tools/sweep/sweep.proto
   plugins/arc/arc.proto
   plugins/evaluators/arc_evaluator.proto
+  plugins/exact_match/exact_match.proto
+  plugins/maze/maze.proto
+  plugins/sudoku/sudoku.proto
 )
-# Plugins' protos (config extensions) go into their plugin, not the core (Bazel: trm_plugin_proto).
-set(TRM_ARC_PROTO_SRCS ${TRM_PROTO_SRCS})
-list(FILTER TRM_ARC_PROTO_SRCS INCLUDE REGEX "/plugins/arc/arc\\.pb\\.cc$")
-set(TRM_ARC_EVALUATOR_PROTO_SRCS ${TRM_PROTO_SRCS})
-list(FILTER TRM_ARC_EVALUATOR_PROTO_SRCS INCLUDE REGEX "/plugins/evaluators/")
-list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/plugins/")
-# The sweep tool's proto is not part of the core (Bazel: //tools/sweep:sweep_cc_proto).
-set(TRM_SWEEP_PROTO_SRCS ${TRM_PROTO_SRCS})
-list(FILTER TRM_SWEEP_PROTO_SRCS INCLUDE REGEX "/tools/sweep/")
-list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/tools/sweep/")
+# The sweep tool's proto and the plugins' protos (config extensions) are not part of the core: each
+# goes into its tool or plugin (Bazel: //tools/sweep:sweep_cc_proto, trm_plugin_proto).
+function(_trm_take_protos out_var regex)
+  set(taken ${TRM_PROTO_SRCS})
+  list(FILTER taken INCLUDE REGEX "${regex}")
+  set(${out_var} ${taken} PARENT_SCOPE)
+endfunction()
+_trm_take_protos(TRM_SWEEP_PROTO_SRCS "/tools/sweep/")
+_trm_take_protos(TRM_ARC_PROTO_SRCS "/plugins/arc/arc\\.pb\\.cc$")
+_trm_take_protos(TRM_ARC_EVALUATOR_PROTO_SRCS "/plugins/evaluators/")
+_trm_take_protos(TRM_EXACT_MATCH_PROTO_SRCS "/plugins/exact_match/")
+_trm_take_protos(TRM_SUDOKU_PROTO_SRCS "/plugins/sudoku/")
+_trm_take_protos(TRM_MAZE_PROTO_SRCS "/plugins/maze/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/(tools|plugins)/")
 trm_core_library(
   ${TRM_PROTO_SRCS}
   third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
@@ -155,6 +162,23 @@ trm_plugin_library(plugins/evaluators arc
     plugins/evaluators/arc_votes.cc
 )
 
+# //plugins/exact_match
+trm_plugin_library(plugins/exact_match exact_match_cc_proto
+  SRCS ${TRM_EXACT_MATCH_PROTO_SRCS}
+)
+trm_plugin_library(plugins/exact_match boards
+  SRCS plugins/exact_match/boards.cc
+)
+trm_plugin_library(plugins/exact_match tally
+  SRCS plugins/exact_match/tally.cc
+)
+trm_plugin_library(plugins/exact_match report
+  SRCS plugins/exact_match/report.cc
+)
+trm_plugin_library(plugins/exact_match evaluator
+  SRCS plugins/exact_match/exact_match_evaluator.cc
+)
+
 # //plugins/testing
 trm_plugin_library(plugins/testing tensor_holder_architecture
   SRCS plugins/testing/tensor_holder_architecture.cc
@@ -164,6 +188,42 @@ trm_plugin_library(plugins/testing tensor_holder_architecture
 trm_plugin_library(plugins/arc arc_lib
   SRCS ${TRM_ARC_PROTO_SRCS} plugins/arc/arc_builder.cc plugins/arc/arc_data_dir.cc plugins/arc/arc_tasks.cc
     plugins/arc/group_augmenter.cc
+)
+
+# //plugins/sudoku
+trm_plugin_library(plugins/sudoku sudoku_cc_proto
+  SRCS ${TRM_SUDOKU_PROTO_SRCS}
+)
+trm_plugin_library(plugins/sudoku board
+  SRCS plugins/sudoku/sudoku_board.cc
+)
+trm_plugin_library(plugins/sudoku solver
+  SRCS plugins/sudoku/sudoku_solver.cc
+)
+trm_plugin_library(plugins/sudoku generator
+  SRCS plugins/sudoku/sudoku_generator.cc
+)
+trm_plugin_library(plugins/sudoku csv
+  SRCS plugins/sudoku/sudoku_csv.cc
+)
+trm_plugin_library(plugins/sudoku builder
+  SRCS plugins/sudoku/sudoku_builder.cc
+# //plugins/maze
+trm_plugin_library(plugins/maze maze_cc_proto
+  SRCS ${TRM_MAZE_PROTO_SRCS}
+)
+trm_plugin_library(plugins/maze maze_csv
+  SRCS plugins/maze/maze_csv.cc
+)
+trm_plugin_library(plugins/maze maze_generator
+  SRCS plugins/maze/maze_generator.cc
+)
+trm_plugin_library(plugins/maze maze_builder
+  SRCS plugins/maze/maze_builder.cc
+)
+set(TRM_MAZE_LIBS
+  plugins_maze_maze_builder plugins_maze_maze_generator plugins_maze_maze_csv
+  plugins_maze_maze_cc_proto plugins_arc_common_arc_common
 )
 
 # //plugins/recursive_reasoning
@@ -229,6 +289,13 @@ trm_plugin(plugins/evaluators evaluators
   LIBS plugins_arc_common_arc_common plugins_evaluators_arc
 )
 
+# //plugins/exact_match
+trm_plugin(plugins/exact_match exact_match
+  SRCS plugins/exact_match/plugin.cc
+  LIBS plugins_exact_match_evaluator plugins_exact_match_report plugins_exact_match_tally
+       plugins_exact_match_boards plugins_exact_match_exact_match_cc_proto
+)
+
 # //plugins/testing
 trm_plugin(plugins/testing test_reference_keys
   SRCS plugins/testing/reference_keys_plugin.cc
@@ -239,6 +306,17 @@ trm_plugin(plugins/testing test_reference_keys
 trm_plugin(plugins/arc arc
   SRCS plugins/arc/plugin.cc
   LIBS plugins_arc_common_arc_common plugins_arc_arc_lib
+)
+
+# //plugins/sudoku
+trm_plugin(plugins/sudoku sudoku
+  SRCS plugins/sudoku/plugin.cc
+  LIBS plugins_sudoku_builder plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver
+       plugins_sudoku_board plugins_sudoku_sudoku_cc_proto
+# //plugins/maze
+trm_plugin(plugins/maze maze
+  SRCS plugins/maze/plugin.cc
+  LIBS ${TRM_MAZE_LIBS}
 )
 
 # //plugins/recursive_reasoning
@@ -253,9 +331,12 @@ set(TRM_PLUGINS
   plugins_arc_libtrm_arc
   plugins_augmentations_libtrm_augmentations
   plugins_evaluators_libtrm_evaluators
+  plugins_exact_match_libtrm_exact_match
+  plugins_maze_libtrm_maze
   plugins_optimizers_libtrm_optimizers
   plugins_recursive_reasoning_libtrm_recursive_reasoning
   plugins_schedules_libtrm_schedules
+  plugins_sudoku_libtrm_sudoku
 )
 
 # ---- Binaries: tools and benchmarks ------------------------------------------------------------
@@ -358,6 +439,16 @@ trm_binary(plugins/evaluators arc_evaluator_benchmark HOST
 trm_binary(plugins/arc arc_builder_benchmark HOST
   SRCS plugins/arc/arc_builder_benchmark.cc
   LIBS plugins_arc_common_arc_common plugins_arc_arc_lib plugins_augmentations_augmentations_lib trm::benchmark_main
+)
+
+# //plugins/sudoku
+trm_binary(plugins/sudoku generate_sudoku HOST
+  SRCS plugins/sudoku/generate_sudoku.cc
+  LIBS plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver plugins_sudoku_board
+# //plugins/maze
+trm_binary(plugins/maze generate_maze HOST EXPORTS
+  SRCS plugins/maze/generate_maze.cc
+  LIBS plugins_maze_maze_generator plugins_maze_maze_csv plugins_maze_maze_cc_proto
 )
 
 # The tools and their plugins alone: cmake --build BUILD --target trm_tools
@@ -768,6 +859,43 @@ trm_test(plugins/arc/common arc_aug_fixture_test HOST
   DATA tests/golden/arc_aug
 )
 
+# //plugins/exact_match
+trm_test(plugins/exact_match boards_test HOST
+  SRCS plugins/exact_match/boards_test.cc
+  LIBS plugins_exact_match_boards plugins_exact_match_exact_match_cc_proto trm::gmock_main
+)
+trm_test(plugins/exact_match tally_test HOST
+  SRCS plugins/exact_match/tally_test.cc
+  LIBS plugins_exact_match_tally trm::gmock_main
+)
+trm_test(plugins/exact_match report_test HOST
+  SRCS plugins/exact_match/report_test.cc
+  LIBS plugins_exact_match_report plugins_exact_match_boards plugins_exact_match_tally
+       plugins_exact_match_exact_match_cc_proto trm::gmock_main
+)
+trm_test(plugins/exact_match exact_match_evaluator_test HOST
+  SRCS plugins/exact_match/exact_match_evaluator_test.cc
+  LIBS plugins_exact_match_evaluator plugins_exact_match_report plugins_exact_match_tally
+       plugins_exact_match_boards plugins_exact_match_exact_match_cc_proto
+       trm_testing_fake_communicator trm::gmock_main
+)
+
+# //plugins/maze
+trm_test(plugins/maze maze_csv_test HOST
+  SRCS plugins/maze/maze_csv_test.cc
+  LIBS plugins_maze_maze_csv trm::gmock_main
+)
+trm_test(plugins/maze maze_generator_test HOST
+  SRCS plugins/maze/maze_generator_test.cc
+  LIBS plugins_maze_maze_generator plugins_maze_maze_csv plugins_maze_maze_cc_proto
+       trm::gmock_main
+)
+trm_test(plugins/maze maze_builder_test HOST
+  SRCS plugins/maze/maze_builder_test.cc
+  LIBS ${TRM_MAZE_LIBS} trm::gmock_main
+  DATA plugins/maze/testdata
+)
+
 # //plugins/arc
 trm_test(plugins/arc arc_data_dir_test HOST
   SRCS plugins/arc/arc_data_dir_test.cc
@@ -802,6 +930,39 @@ trm_test(plugins/arc arc_builder_full_data_test HOST SIZE medium
   ARGS --gtest_filter=ArcBuilderTest.Real*
   DEFINES TRM_FULL_ARC_DATA
   LABELS full_data
+)
+
+# //plugins/sudoku
+trm_test(plugins/sudoku sudoku_board_test HOST
+  SRCS plugins/sudoku/sudoku_board_test.cc
+  LIBS plugins_sudoku_board trm::gmock_main
+)
+trm_test(plugins/sudoku sudoku_solver_test HOST
+  SRCS plugins/sudoku/sudoku_solver_test.cc
+  LIBS plugins_sudoku_solver plugins_sudoku_board trm::gmock_main
+)
+trm_test(plugins/sudoku sudoku_generator_test HOST
+  SRCS plugins/sudoku/sudoku_generator_test.cc
+  LIBS plugins_sudoku_generator plugins_sudoku_solver plugins_sudoku_board trm::gmock_main
+)
+trm_test(plugins/sudoku sudoku_csv_test HOST
+  SRCS plugins/sudoku/sudoku_csv_test.cc
+  LIBS plugins_sudoku_csv plugins_sudoku_board trm::gmock_main
+  DATA plugins/sudoku/testdata/train.csv
+)
+trm_test(plugins/sudoku sudoku_builder_test HOST
+  SRCS plugins/sudoku/sudoku_builder_test.cc
+  LIBS plugins_sudoku_builder plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver
+       plugins_sudoku_board plugins_sudoku_sudoku_cc_proto trm::gmock_main
+  DATA plugins/sudoku/testdata
+)
+trm_sh_test(plugins/sudoku sudoku_tools_test SCRIPT plugins/sudoku/sudoku_tools_test.sh SIZE medium
+  DATA
+    plugins/sudoku/testdata
+    plugins_sudoku_generate_sudoku
+    tools_build_dataset
+    tools_train
+    ${TRM_PLUGINS}
 )
 
 # //plugins/recursive_reasoning
