@@ -46,5 +46,23 @@ TEST(ExperimentsTest, EveryShippedExperimentLoadsAndNamesRegisteredPlugins) {
   }
 }
 
+TEST(ExperimentsTest, PaperRecipeHasThePapersShapes) {
+  ASSERT_TRUE(testing::LoadPluginsForTest().ok());
+  auto experiment = config::LoadExperiment("arc2_trm", {});
+  ASSERT_TRUE(experiment.ok()) << experiment.status();
+  EXPECT_EQ(experiment->arch().name(), "trm");
+  EXPECT_EQ(experiment->arch().h_cycles(), 3);
+  EXPECT_EQ(experiment->arch().l_cycles(), 4);
+  EXPECT_EQ(experiment->arch().l_layers(), 2);
+  EXPECT_EQ(experiment->arch().hidden_size(), 512);
+  EXPECT_EQ(experiment->train().global_batch_size(), 768);
+  EXPECT_EQ(experiment->train().epochs(), 100000);
+  EXPECT_EQ(experiment->train().eval_interval(), 10000);
+  EXPECT_DOUBLE_EQ(experiment->optimizer().lr(), 1e-4);
+  EXPECT_DOUBLE_EQ(experiment->puzzle_emb_optimizer().lr(), 1e-2);
+  EXPECT_TRUE(experiment->ema().enabled());
+  EXPECT_EQ(experiment->data().builder(), "arc");
+}
+
 }  // namespace
 }  // namespace trm

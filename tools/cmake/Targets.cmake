@@ -12,6 +12,7 @@ trm_protos(TRM_PROTO_SRCS
   plugins/exact_match/exact_match.proto
   plugins/maze/maze.proto
   plugins/sudoku/sudoku.proto
+  trm/config/testdata/test_extension.proto
 )
 # The sweep tool's proto and the plugins' protos (config extensions) are not part of the core: each
 # goes into its tool or plugin (Bazel: //tools/sweep:sweep_cc_proto, trm_plugin_proto).
@@ -26,7 +27,8 @@ _trm_take_protos(TRM_ARC_EVALUATOR_PROTO_SRCS "/plugins/evaluators/")
 _trm_take_protos(TRM_EXACT_MATCH_PROTO_SRCS "/plugins/exact_match/")
 _trm_take_protos(TRM_SUDOKU_PROTO_SRCS "/plugins/sudoku/")
 _trm_take_protos(TRM_MAZE_PROTO_SRCS "/plugins/maze/")
-list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/(tools|plugins)/")
+_trm_take_protos(TRM_CONFIG_TEST_PROTO_SRCS "/trm/config/testdata/")
+list(FILTER TRM_PROTO_SRCS EXCLUDE REGEX "/(tools|plugins)/|/trm/config/testdata/")
 trm_core_library(
   ${TRM_PROTO_SRCS}
   third_party/bazel_runfiles/tools/cpp/runfiles/runfiles.cc
@@ -492,10 +494,13 @@ trm_test(trm/nn act_model_test
 )
 
 # //trm/config
-trm_test(trm/config experiment_loader_test HOST
+trm_library(trm/config test_extension_cc_proto
+  SRCS ${TRM_CONFIG_TEST_PROTO_SRCS}
+)
+trm_test(trm/config experiment_loader_test
   SRCS trm/config/experiment_loader_test.cc
-  LIBS plugins_arc_arc_cc_proto plugins_evaluators_arc_evaluator_cc_proto trm::gmock_main
-  DATA experiments
+  LIBS trm_config_test_extension_cc_proto trm::gmock_main
+  DATA experiments trm/config/testdata/loader_test.textproto
 )
 
 # //tools/replay

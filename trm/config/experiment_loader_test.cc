@@ -6,17 +6,18 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-// The shipped experiments set the ARC plugins' extensions; linking their descriptors lets them
-// parse here as they do in the tools, which load the plugins.
-#include "plugins/arc/arc.pb.h"
+#include "trm/config/testdata/test_extension.pb.h"
 
 namespace trm::config {
-namespace arc = ::trm::arc;
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+// Plugin settings here come from a test extension ([trm.config.testing.test_data]); the shipped
+// experiments, with the real plugins' extensions, are //experiments:experiments_test's.
+constexpr char kExperiment[] = "trm/config/testdata/loader_test.textproto";
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
   const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
@@ -24,10 +25,10 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
   return path;
 }
 
-TEST(ExperimentLoaderTest, PaperRecipeLoads) {
-  auto experiment = LoadExperiment("arc2_trm", {});
+TEST(ExperimentLoaderTest, ExperimentFileLoads) {
+  auto experiment = LoadExperiment(kExperiment, {});
   ASSERT_TRUE(experiment.ok()) << experiment.status();
-  EXPECT_EQ(experiment->name(), "arc2_trm");
+  EXPECT_EQ(experiment->name(), "loader_test");
   EXPECT_EQ(experiment->arch().name(), "trm");
   EXPECT_EQ(experiment->arch().h_cycles(), 3);
   EXPECT_EQ(experiment->arch().l_cycles(), 4);
@@ -39,28 +40,28 @@ TEST(ExperimentLoaderTest, PaperRecipeLoads) {
   EXPECT_DOUBLE_EQ(experiment->optimizer().lr(), 1e-4);
   EXPECT_DOUBLE_EQ(experiment->puzzle_emb_optimizer().lr(), 1e-2);
   EXPECT_TRUE(experiment->ema().enabled());
-  EXPECT_THAT(experiment->data().GetExtension(arc::arc).subsets(),
+  EXPECT_THAT(experiment->data().GetExtension(testing::test_data).subsets(),
               ElementsAre("training2", "evaluation2", "concept"));
-  EXPECT_EQ(experiment->evaluators(0).name(), "arc");
+  EXPECT_EQ(experiment->evaluators(0).name(), "test_evaluator");
 }
 
 TEST(ExperimentLoaderTest, OverridesAreTyped) {
   auto experiment = LoadExperiment(
-      "arc2_trm", {"arch.L_cycles=6", "arch.forward_dtype=float32", "ema.enabled=false",
-                   "optimizer.lr=3e-4", "data.[trm.arc.arc].subsets=training,evaluation",
+      kExperiment, {"arch.L_cycles=6", "arch.forward_dtype=float32", "ema.enabled=false",
+                   "optimizer.lr=3e-4", "data.[trm.config.testing.test_data].subsets=training,evaluation",
                    "evaluators[0].name=exact_match", "evaluators[1]={name: \"arc\"}",
-                   "data.[trm.arc.arc].task_filter.max_grid_side=10", "arch.name='hrm'"});
+                   "data.[trm.config.testing.test_data].filter.max_side=10", "arch.name='hrm'"});
   ASSERT_TRUE(experiment.ok()) << experiment.status();
   EXPECT_EQ(experiment->arch().l_cycles(), 6);
   EXPECT_EQ(experiment->arch().forward_dtype(), "float32");
   EXPECT_FALSE(experiment->ema().enabled());
   EXPECT_DOUBLE_EQ(experiment->optimizer().lr(), 3e-4);
-  EXPECT_THAT(experiment->data().GetExtension(arc::arc).subsets(),
+  EXPECT_THAT(experiment->data().GetExtension(testing::test_data).subsets(),
               ElementsAre("training", "evaluation"));
   EXPECT_EQ(experiment->evaluators(0).name(), "exact_match");
   ASSERT_EQ(experiment->evaluators_size(), 2);
   EXPECT_EQ(experiment->evaluators(1).name(), "arc");
-  EXPECT_EQ(experiment->data().GetExtension(arc::arc).task_filter().max_grid_side(), 10);
+  EXPECT_EQ(experiment->data().GetExtension(testing::test_data).filter().max_side(), 10);
   EXPECT_EQ(experiment->arch().name(), "hrm");
 }
 
@@ -95,12 +96,12 @@ TEST(ExperimentLoaderTest, BadValuesAndPathsAreErrors) {
 }
 
 TEST(ExperimentLoaderTest, ValidationCatchesInconsistentValues) {
-  auto bad = LoadExperiment("arc2_trm", {"train.eval_interval=3000"});
+  auto bad = LoadExperiment(kExperiment, {"train.eval_interval=3000"});
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(), HasSubstr("train.eval_interval: 3000 does not divide"));
-  bad = LoadExperiment("arc2_trm", {"arch.forward_dtype=float16"});
+  bad = LoadExperiment(kExperiment, {"arch.forward_dtype=float16"});
   EXPECT_THAT(bad.status().message(), HasSubstr("arch.forward_dtype"));
-  bad = LoadExperiment("arc2_trm", {"arch.pos_encodings=alibi"});
+  bad = LoadExperiment(kExperiment, {"arch.pos_encodings=alibi"});
   EXPECT_THAT(bad.status().message(), HasSubstr("not one of rope, learned, none"));
 }
 
@@ -129,11 +130,11 @@ TEST(ExperimentLoaderTest, UnknownExperimentListsKnownOnes) {
 }
 
 TEST(ExperimentLoaderTest, PrintedConfigIsCompleteAndParsesBack) {
-  auto experiment = LoadExperiment("arc2_trm", {});
+  auto experiment = LoadExperiment(kExperiment, {});
   ASSERT_TRUE(experiment.ok());
   const std::string text = ExperimentToText(*experiment);
-  // Defaults that the file leaves implicit are printed too.
-  EXPECT_THAT(text, HasSubstr("retries_per_aug: 5"));
+  // Defaults that the file leaves implicit are printed too, in extensions it sets as well.
+  EXPECT_THAT(text, HasSubstr("retries: 5"));
   EXPECT_THAT(text, HasSubstr("bucket_mb: 25"));
   Experiment reparsed;
   ASSERT_TRUE(ParseTextProto(text, "printed", &reparsed).ok());
