@@ -55,6 +55,9 @@ std::string DefaultRunDir(const trm::config::Experiment& experiment) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First of all, before the plugins load: a signal during set-up stops the run before its first
+  // step instead of killing it (the launcher below installs its own forwarding handlers).
+  trm::InstallStopSignalHandlers();
   trm::InitTool(argc, argv,
                 "Trains a model: train --experiment=NAME [--set path=value ...] [--resume=latest] "
                 "[--nproc_per_node=N] [--device=cpu|cuda] [--print_config] [--list_plugins]");
@@ -73,8 +76,6 @@ int main(int argc, char** argv) {
     return *status;
   }
 
-  // Before anything slow: a signal during set-up stops the run before its first step.
-  trm::InstallStopSignalHandlers();
   absl::StatusOr<trm::DistributedEnv> env = trm::DistributedEnvFromEnvironment();
   if (!env.ok()) trm::Die(env.status());
   // Share the cores between the processes of this machine unless told otherwise.

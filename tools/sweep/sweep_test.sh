@@ -56,7 +56,8 @@ for _ in $(seq 1 4000); do
     else
       # Early enough that it cannot finish before the kill lands.
       for checkpoint in "$run"/checkpoints/step_*; do
-        [[ -d "$checkpoint" && ${checkpoint##*_} -le 300 ]] && midway=1
+        step=${checkpoint##*_}
+        [[ -d "$checkpoint" && $step =~ ^[0-9]+$ && $step -le 300 ]] && midway=1
       done
     fi
   done
@@ -77,11 +78,13 @@ grep -q "running 0" "$TMP/status" || fail "runs still hold their folders"
 declare -A before
 for run in "$DIR"/runs/*; do before[$(basename "$run")]=$(state_of "$run"); done
 [[ " ${before[*]} " == *" done "* ]] || fail "no run had finished"
+# The interrupted run with a checkpoint (one killed while it was starting may have none).
 interrupted=""
 for name in "${!before[@]}"; do
-  [[ ${before[$name]} == stopped || ${before[$name]} == failed ]] && interrupted=$name
+  [[ ${before[$name]} == stopped || ${before[$name]} == failed ]] || continue
+  compgen -G "$DIR/runs/$name/checkpoints/step_*" >/dev/null && interrupted=$name
 done
-[[ -n "$interrupted" ]] || fail "no run was interrupted: ${before[*]}"
+[[ -n "$interrupted" ]] || fail "no run was interrupted after its first checkpoint: ${before[*]}"
 md5_before=$(md5sum "$DIR"/runs/*/metrics.jsonl | sort -k2)
 
 "$SWEEP" --sweep="$TMP/long.textproto" --sweep_dir="$DIR" --parallel=2 "${COMMON[@]}" \
