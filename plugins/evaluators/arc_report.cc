@@ -6,35 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "trm/base/strings.h"
 
 namespace trm::plugins {
 namespace {
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
 
 std::string Percent(double value) { return absl::StrFormat("%.2f%%", 100.0 * value); }
 
@@ -210,7 +185,7 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
   // Run information and the voting mode.
   html += "<table class=\"info\">";
   for (const auto& [key, value] : options.run_info) {
-    absl::StrAppend(&html, "<tr><th>", Escape(key), "</th><td>", Escape(value), "</td></tr>");
+    absl::StrAppend(&html, "<tr><th>", HtmlEscape(key), "</th><td>", HtmlEscape(value), "</td></tr>");
   }
   absl::StrAppend(&html, "<tr><th>voting</th><td>",
                   options.aggregated_voting
@@ -262,7 +237,7 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
                    ? absl::StrCat("not among ", input.candidates.size())
                    : absl::StrCat(input.label_rank + 1, " of ", input.candidates.size());
     }
-    absl::StrAppend(&html, "<tr><td><a href=\"#", Anchor(tasks[t].id), "\">", Escape(tasks[t].id),
+    absl::StrAppend(&html, "<tr><td><a href=\"#", Anchor(tasks[t].id), "\">", HtmlEscape(tasks[t].id),
                     "</a></td><td class=\"num\">", outcomes[t].size(), "</td><td class=\"num ",
                     solved > 0 ? "ok" : "bad", "\">", solved, "</td><td>", ranks, "</td></tr>");
   }
@@ -273,7 +248,7 @@ std::string RenderArcReport(const ArcResults& results, const ArcReportOptions& o
     const ArcTask& task = tasks[t];
     const int solved = SolvedInputs(outcomes[t]);
     absl::StrAppend(&html, "<section class=\"task\" id=\"", Anchor(task.id), "\"><h2>",
-                    Escape(task.id), " &mdash; <span class=\"", solved > 0 ? "ok" : "bad", "\">",
+                    HtmlEscape(task.id), " &mdash; <span class=\"", solved > 0 ? "ok" : "bad", "\">",
                     solved, " of ", outcomes[t].size(), " test input(s) solved</span></h2>");
     html += "<h3>Demonstrations</h3><div class=\"row\">";
     for (size_t i = 0; i < task.train.size(); ++i) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "trm/base/strings.h"
 #include "trm/model/batch.h"
 
 namespace trm::exact_match {
@@ -133,32 +134,6 @@ std::string DrawBoardsText(const std::vector<BoardView>& boards, const BoardLayo
   return out;
 }
 
-std::string EscapeHtml(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 std::string BoardHtml(const BoardView& board, const BoardLayout& layout) {
   std::string out = absl::StrCat("<div class=\"board\" style=\"grid-template-columns:repeat(",
                                  layout.cols, ",auto)\">");
@@ -166,7 +141,7 @@ std::string BoardHtml(const BoardView& board, const BoardLayout& layout) {
     const char* cls = At(board.marked, i)   ? " class=\"x\""
                       : At(board.dimmed, i) ? " class=\"i\""
                                             : "";
-    absl::StrAppend(&out, "<span", cls, ">", EscapeHtml(layout.Glyph(board.tokens[i])), "</span>");
+    absl::StrAppend(&out, "<span", cls, ">", HtmlEscape(layout.Glyph(board.tokens[i])), "</span>");
   }
   return out + "</div>";
 }

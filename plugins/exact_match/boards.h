@@ -45,8 +45,6 @@ std::string DrawBoardsText(const std::vector<BoardView>& boards, const BoardLayo
 // One board as an HTML CSS grid of <span> cells (classes "x": marked, "i": dimmed), escaped.
 std::string BoardHtml(const BoardView& board, const BoardLayout& layout);
 
-std::string EscapeHtml(const std::string& text);
-
 }  // namespace trm::exact_match
 
 #endif  // PLUGINS_EXACT_MATCH_BOARDS_H_

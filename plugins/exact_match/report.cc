@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "trm/base/strings.h"
 #include "trm/model/batch.h"
 
 namespace trm::exact_match {
@@ -37,7 +38,7 @@ std::string ExampleHtml(const ExampleRecord& example, const BoardLayout& layout)
       "</h3><div class=\"row\">");
   for (const BoardView& board : boards) {
     absl::StrAppend(&html, "<div class=\"cell\">", BoardHtml(board, layout), "<div>",
-                    EscapeHtml(board.title), "</div></div>");
+                    HtmlEscape(board.title), "</div></div>");
   }
   return html + "</div></div>\n";
 }
@@ -76,13 +77,13 @@ std::string RenderExactMatchReport(
       kStyle,
       "</style></head><body>\n<h1>Exact-match evaluation report</h1>\n<table class=\"info\">");
   for (const auto& [key, value] : run_info) {
-    absl::StrAppend(&html, "<tr><th>", EscapeHtml(key), "</th><td>", EscapeHtml(value),
+    absl::StrAppend(&html, "<tr><th>", HtmlEscape(key), "</th><td>", HtmlEscape(value),
                     "</td></tr>");
   }
   html += "</table>\n<h2>Metrics</h2><table><tr><th>metric</th><th class=\"num\">value</th></tr>";
   for (const auto& [name, value] : metrics) {
     const bool count = name == "exact_match/count";
-    absl::StrAppend(&html, "<tr><td>", EscapeHtml(name), "</td><td class=\"num\">",
+    absl::StrAppend(&html, "<tr><td>", HtmlEscape(name), "</td><td class=\"num\">",
                     count ? absl::StrCat(static_cast<int64_t>(value)) : Percent(value),
                     "</td></tr>");
   }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
+#include "trm/base/strings.h"
 
 namespace trm::sweep {
 namespace {
@@ -37,10 +38,6 @@ std::string Signed(double value) { return absl::StrFormat("%+.4g", value); }
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
-}
-
-std::string Html(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
 
 std::string RowLabel(const ReportRow& row) {
@@ -111,12 +108,12 @@ std::string CurvesSvg(const Report& report) {
       points.push_back(absl::StrFormat("%.1f,%.1f", X(step), Y(value)));
     }
     absl::StrAppendFormat(&svg, "<polyline class=\"curve\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"><title>%s</title></polyline>\n",
-                          color, absl::StrJoin(points, " "), Html(curve.label));
+                          color, absl::StrJoin(points, " "), HtmlEscape(curve.label));
     const double ly = top + 6 + 15 * i;
     absl::StrAppendFormat(&svg, "<line x1=\"%g\" x2=\"%g\" y1=\"%g\" y2=\"%g\" stroke=\"%s\" stroke-width=\"3\"/>"
                           "<text x=\"%g\" y=\"%g\">%s</text>\n",
                           left + plot_w + 10, left + plot_w + 28, ly, ly, color,
-                          left + plot_w + 32, ly + 4, Html(curve.label));
+                          left + plot_w + 32, ly + 4, HtmlEscape(curve.label));
   }
   return svg + "</svg>\n";
 }
@@ -147,12 +144,12 @@ std::string BarsSvg(const MetricTable& table) {
     const ReportRow& row = table.rows[i];
     const double y = top + row_h * i;
     absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left - 6,
-                          y + row_h / 2.0 + 4, Html(RowLabel(row)));
+                          y + row_h / 2.0 + 4, HtmlEscape(RowLabel(row)));
     if (row.values.empty()) continue;
     const double a = X(std::min(0.0, row.mean)), b = X(std::max(0.0, row.mean));
     absl::StrAppendFormat(&svg, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %s ± %s (n=%d)</title></rect>\n",
                           a, y + 4, std::max(b - a, 0.5), row_h - 8, kPalette[i % kPaletteSize],
-                          Html(RowLabel(row)), Number(row.mean), Number(row.stddev),
+                          HtmlEscape(RowLabel(row)), Number(row.mean), Number(row.stddev),
                           static_cast<int>(row.values.size()));
     const double e0 = X(row.mean - row.stddev), e1 = X(row.mean + row.stddev), ym = y + row_h / 2.0;
     absl::StrAppendFormat(&svg, "<g class=\"errorbar\" stroke=\"#333\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
@@ -339,18 +336,18 @@ std::string ReportMarkdown(const Report& report) {
 
 std::string ReportHtml(const Report& report) {
   std::string html = absl::StrCat(
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sweep ", Html(report.sweep),
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sweep ", HtmlEscape(report.sweep),
       "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:60em}"
       "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
       "text-align:right}td:first-child,th:first-child{text-align:left}</style></head>\n<body>\n"
-      "<h1>Sweep ", Html(report.sweep), "</h1>\n");
-  if (!report.description.empty()) absl::StrAppend(&html, "<p>", Html(report.description), "</p>\n");
+      "<h1>Sweep ", HtmlEscape(report.sweep), "</h1>\n");
+  if (!report.description.empty()) absl::StrAppend(&html, "<p>", HtmlEscape(report.description), "</p>\n");
   absl::StrAppend(&html, "<p>", report.done, " of ", report.runs,
                   " runs finished. Mean ± sample standard deviation over seeds; Δ against <b>",
-                  Html(report.baseline), "</b>.</p>\n<h2>", Html(report.curve_metric),
+                  HtmlEscape(report.baseline), "</b>.</p>\n<h2>", HtmlEscape(report.curve_metric),
                   " (mean over seeds)</h2>\n", CurvesSvg(report));
   for (const MetricTable& table : report.tables) {
-    absl::StrAppend(&html, "<h2>", Html(table.title), "</h2>\n", BarsSvg(table),
+    absl::StrAppend(&html, "<h2>", HtmlEscape(table.title), "</h2>\n", BarsSvg(table),
                     "<table><tr><th>variant</th><th>n</th><th>mean</th><th>std</th><th>Δ</th>"
                     "<th>values</th></tr>\n");
     for (const ReportRow& row : table.rows) {
@@ -358,11 +355,11 @@ std::string ReportHtml(const Report& report) {
       for (size_t i = 0; i < row.values.size(); ++i) {
         values.push_back(absl::StrCat("seed ", row.seeds[i], ": ", Number(row.values[i])));
       }
-      absl::StrAppend(&html, "<tr><td>", Html(RowLabel(row)), "</td><td>", row.values.size(), "/",
+      absl::StrAppend(&html, "<tr><td>", HtmlEscape(RowLabel(row)), "</td><td>", row.values.size(), "/",
                       row.runs, "</td><td>", row.values.empty() ? "–" : Number(row.mean),
                       "</td><td>", row.values.empty() ? "–" : Number(row.stddev), "</td><td>",
                       row.delta ? Signed(*row.delta) : "–", "</td><td>",
-                      Html(absl::StrJoin(values, ", ")), "</td></tr>\n");
+                      HtmlEscape(absl::StrJoin(values, ", ")), "</td></tr>\n");
     }
     absl::StrAppend(&html, "</table>\n");
   }

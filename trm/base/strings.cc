@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 
 namespace trm {
 
@@ -69,6 +70,11 @@ bool NaturalLess(const std::string& a, const std::string& b) {
     return std::make_tuple(name.substr(0, digits), !number.empty(), trimmed.size(), trimmed);
   };
   return split(a) < split(b);
+}
+
+std::string HtmlEscape(const std::string& text) {
+  return absl::StrReplaceAll(
+      text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
 }  // namespace trm

@@ -1,4 +1,4 @@
-// Small string helpers shared by the core's error messages.
+// Small string helpers shared by the core's error messages and the HTML reports of plugins and tools.
 #ifndef TRM_BASE_STRINGS_H_
 #define TRM_BASE_STRINGS_H_
 
@@ -21,6 +21,9 @@ std::string DidYouMean(const std::string& name, const std::vector<std::string>& 
 
 // Orders names by their text, then by a trailing number: "ARC/pass@2" before "ARC/pass@10".
 bool NaturalLess(const std::string& a, const std::string& b);
+
+// `text` as HTML text or attribute value: & < > " ' escaped.
+std::string HtmlEscape(const std::string& text);
 
 }  // namespace trm
 

@@ -23,7 +23,11 @@ TEST(ClosestMatchesTest, SuggestsNearNamesBestFirst) {
   EXPECT_EQ(DidYouMean("zzz", fields), "");
 }
 
-}  // namespace
+TEST(HtmlEscapeTest, EscapesMarkupAndQuotesOnly) {
+  EXPECT_EQ(HtmlEscape("a<b> & \"c\" 'd' é"), "a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; é");
+  EXPECT_EQ(HtmlEscape("&amp;"), "&amp;amp;");
+}
+
 TEST(NaturalLessTest, TrailingNumbersCompareAsNumbers) {
   std::vector<std::string> names = {"ARC/pass@10", "all/accuracy", "ARC/pass@2", "ARC/pass@1000",
                                     "ARC/pass@1", "ARC/pass@100", "ARC/pass@5"};
@@ -36,4 +40,5 @@ TEST(NaturalLessTest, TrailingNumbersCompareAsNumbers) {
   EXPECT_FALSE(NaturalLess("x99999999999999999999999", "x1"));
 }
 
+}  // namespace
 }  // namespace trm
