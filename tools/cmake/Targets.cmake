@@ -210,6 +210,8 @@ trm_plugin_library(plugins/sudoku csv
 )
 trm_plugin_library(plugins/sudoku builder
   SRCS plugins/sudoku/sudoku_builder.cc
+)
+
 # //plugins/maze
 trm_plugin_library(plugins/maze maze_cc_proto
   SRCS ${TRM_MAZE_PROTO_SRCS}
@@ -315,6 +317,8 @@ trm_plugin(plugins/sudoku sudoku
   SRCS plugins/sudoku/plugin.cc
   LIBS plugins_sudoku_builder plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver
        plugins_sudoku_board plugins_sudoku_sudoku_cc_proto
+)
+
 # //plugins/maze
 trm_plugin(plugins/maze maze
   SRCS plugins/maze/plugin.cc
@@ -447,6 +451,8 @@ trm_binary(plugins/arc arc_builder_benchmark HOST
 trm_binary(plugins/sudoku generate_sudoku HOST
   SRCS plugins/sudoku/generate_sudoku.cc
   LIBS plugins_sudoku_csv plugins_sudoku_generator plugins_sudoku_solver plugins_sudoku_board
+)
+
 # //plugins/maze
 trm_binary(plugins/maze generate_maze HOST EXPORTS
   SRCS plugins/maze/generate_maze.cc
