@@ -13,8 +13,8 @@
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
 #include "trm/data/dataset_metadata.h"
-#include "trm/data/npy.h"
 #include "trm/data/numpy_random.h"
+#include "trm/data/split_writer.h"
 #include "trm/data/staging_directory.h"
 #include "trm/plugin/plugin_api.h"
 
@@ -82,50 +82,22 @@ absl::StatusOr<SplitSummary> WriteSplit(const std::string& name,
   const int64_t groups = static_cast<int64_t>(mazes.size());
   const int64_t puzzles = groups * members;
   const int64_t seq_len = int64_t{side} * side;
-  if (puzzles >= (int64_t{1} << 31)) {
-    return absl::OutOfRangeError(absl::StrCat("the ", name, " split has ", puzzles,
-                                              " rows; int32 puzzle indices cannot address them"));
-  }
-  std::error_code ec;
-  if (!fs::create_directory(dir, ec))
-    return absl::InternalError(absl::StrCat(dir, ": cannot create"));
-  auto file = [&](const char* field) {
-    return (fs::path(dir) / absl::StrCat("all__", field, ".npy")).string();
-  };
-  TRM_ASSIGN_OR_RETURN(auto inputs,
-                       NpyWriter::Create(file("inputs"), NpyDtype::kUint8, {puzzles, seq_len}));
-  TRM_ASSIGN_OR_RETURN(auto labels,
-                       NpyWriter::Create(file("labels"), NpyDtype::kUint8, {puzzles, seq_len}));
-  TRM_ASSIGN_OR_RETURN(auto identifiers,
-                       NpyWriter::Create(file("puzzle_identifiers"), NpyDtype::kInt32, {puzzles}));
-  TRM_ASSIGN_OR_RETURN(auto puzzle_indices,
-                       NpyWriter::Create(file("puzzle_indices"), NpyDtype::kInt32, {puzzles + 1}));
-  TRM_ASSIGN_OR_RETURN(auto group_indices,
-                       NpyWriter::Create(file("group_indices"), NpyDtype::kInt32, {groups + 1}));
-  TRM_RETURN_IF_ERROR(puzzle_indices->AppendValue<int32_t>(0));
-  TRM_RETURN_IF_ERROR(group_indices->AppendValue<int32_t>(0));
-  int64_t puzzle = 0;
+  TRM_ASSIGN_OR_RETURN(SingleExampleSplitWriter writer,
+                       SingleExampleSplitWriter::Create(dir, name, puzzles, groups, seq_len));
   for (const MazeRecord* maze : mazes) {
     const Grid question = Tokens(maze->question, side);
     const Grid answer = Tokens(maze->answer, side);
     for (int k = 0; k < members; ++k) {
       const Grid input = Dihedral(question, k), label = Dihedral(answer, k);
-      TRM_RETURN_IF_ERROR(inputs->Append(input.cells.data(), input.cells.size()));
-      TRM_RETURN_IF_ERROR(labels->Append(label.cells.data(), label.cells.size()));
-      TRM_RETURN_IF_ERROR(identifiers->AppendValue<int32_t>(0));
-      ++puzzle;
-      TRM_RETURN_IF_ERROR(puzzle_indices->AppendValue<int32_t>(static_cast<int32_t>(puzzle)));
-      if (puzzle % kProgressRows == 0) {
+      TRM_RETURN_IF_ERROR(writer.AddPuzzle(input.cells.data(), label.cells.data(), 0));
+      if (writer.puzzles_written() % kProgressRows == 0) {
         if (IsCancelled(options)) return absl::CancelledError("dataset build interrupted");
-        if (options.progress) options.progress(name, puzzle, puzzles);
+        if (options.progress) options.progress(name, writer.puzzles_written(), puzzles);
       }
     }
-    TRM_RETURN_IF_ERROR(group_indices->AppendValue<int32_t>(static_cast<int32_t>(puzzle)));
+    TRM_RETURN_IF_ERROR(writer.EndGroup());
   }
-  for (NpyWriter* writer :
-       {inputs.get(), labels.get(), identifiers.get(), puzzle_indices.get(), group_indices.get()}) {
-    TRM_RETURN_IF_ERROR(writer->Close());
-  }
+  TRM_RETURN_IF_ERROR(writer.Close());
   if (options.progress) options.progress(name, puzzles, puzzles);
 
   // The reference's metadata (spec §11): one example per puzzle, and total_puzzles counts groups

@@ -13,8 +13,8 @@
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
 #include "trm/data/dataset_metadata.h"
-#include "trm/data/npy.h"
 #include "trm/data/numpy_random.h"
+#include "trm/data/split_writer.h"
 #include "trm/data/python_json.h"
 #include "trm/data/staging_directory.h"
 #include "trm/plugin/plugin_api.h"
@@ -84,35 +84,18 @@ absl::StatusOr<SplitSummary> WriteSplit(const std::string& name, const std::vect
                                         const DatasetBuildOptions& options) {
   const int64_t groups = static_cast<int64_t>(rows.size());
   const int64_t puzzles = groups * (1 + int64_t{num_aug});
-  if (puzzles >= (int64_t{1} << 31)) {
-    return absl::OutOfRangeError(absl::StrCat("the ", name, " split would have ", puzzles,
-                                              " rows; int32 puzzle indices cannot address them"));
-  }
-  std::error_code ec;
-  if (!fs::create_directory(dir, ec))
-    return absl::InternalError(absl::StrCat(dir, ": cannot create"));
-  auto file = [&](const char* field) {
-    return (fs::path(dir) / absl::StrCat("all__", field, ".npy")).string();
-  };
-  TRM_ASSIGN_OR_RETURN(auto inputs,
-                       NpyWriter::Create(file("inputs"), NpyDtype::kUint8, {puzzles, kCells}));
-  TRM_ASSIGN_OR_RETURN(auto labels,
-                       NpyWriter::Create(file("labels"), NpyDtype::kUint8, {puzzles, kCells}));
-  TRM_ASSIGN_OR_RETURN(auto identifiers,
-                       NpyWriter::Create(file("puzzle_identifiers"), NpyDtype::kInt32, {puzzles}));
-  TRM_ASSIGN_OR_RETURN(auto puzzle_indices,
-                       NpyWriter::Create(file("puzzle_indices"), NpyDtype::kInt32, {puzzles + 1}));
-  TRM_ASSIGN_OR_RETURN(auto group_indices,
-                       NpyWriter::Create(file("group_indices"), NpyDtype::kInt32, {groups + 1}));
-  auto append_board = [](NpyWriter& writer, const Board& board) {
-    std::array<uint8_t, kCells> tokens;
-    for (int cell = 0; cell < kCells; ++cell) tokens[cell] = static_cast<uint8_t>(board[cell] + 1);
-    return writer.Append(tokens.data(), tokens.size());
+  TRM_ASSIGN_OR_RETURN(SingleExampleSplitWriter writer,
+                       SingleExampleSplitWriter::Create(dir, name, puzzles, groups, kCells));
+  // Stored value = digit + 1 (spec §11.1): 1 is a blank, 2..10 the digits.
+  auto add_puzzle = [&writer](const Board& question, const Board& answer) {
+    std::array<uint8_t, kCells> input, label;
+    for (int cell = 0; cell < kCells; ++cell) {
+      input[cell] = static_cast<uint8_t>(question[cell] + 1);
+      label[cell] = static_cast<uint8_t>(answer[cell] + 1);
+    }
+    return writer.AddPuzzle(input.data(), label.data(), 0);
   };
 
-  TRM_RETURN_IF_ERROR(puzzle_indices->AppendValue<int32_t>(0));
-  TRM_RETURN_IF_ERROR(group_indices->AppendValue<int32_t>(0));
-  int32_t puzzle = 0;
   for (int64_t g = 0; g < groups; ++g) {
     if (g % kProgressGroups == 0) {
       if (IsCancelled(options)) return absl::CancelledError("dataset build interrupted");
@@ -121,24 +104,17 @@ absl::StatusOr<SplitSummary> WriteSplit(const std::string& name, const std::vect
     const SudokuRow& row = rows[g];
     for (int member = 0; member <= num_aug; ++member) {
       if (member == 0) {
-        TRM_RETURN_IF_ERROR(append_board(*inputs, row.question));
-        TRM_RETURN_IF_ERROR(append_board(*labels, row.answer));
+        TRM_RETURN_IF_ERROR(add_puzzle(row.question, row.answer));
       } else {
         const SudokuShuffle shuffle = SudokuShuffle::Draw(rng);
-        TRM_RETURN_IF_ERROR(append_board(*inputs, shuffle.Apply(row.question)));
-        TRM_RETURN_IF_ERROR(append_board(*labels, shuffle.Apply(row.answer)));
+        TRM_RETURN_IF_ERROR(add_puzzle(shuffle.Apply(row.question), shuffle.Apply(row.answer)));
       }
-      ++puzzle;
-      TRM_RETURN_IF_ERROR(identifiers->AppendValue<int32_t>(0));
-      TRM_RETURN_IF_ERROR(puzzle_indices->AppendValue<int32_t>(puzzle));  // one example each
     }
-    TRM_RETURN_IF_ERROR(group_indices->AppendValue<int32_t>(puzzle));
+    TRM_RETURN_IF_ERROR(writer.EndGroup());
   }
   if (options.progress) options.progress(name, groups, groups);
-  for (NpyWriter* writer :
-       {inputs.get(), labels.get(), identifiers.get(), puzzle_indices.get(), group_indices.get()}) {
-    TRM_RETURN_IF_ERROR(writer->Close());
-  }
+  TRM_RETURN_IF_ERROR(writer.Close());
+
   DatasetMetadata metadata;
   metadata.seq_len = kCells;
   metadata.vocab_size = kVocabSize;

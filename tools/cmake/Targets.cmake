@@ -55,6 +55,7 @@ trm_core_library(
   trm/data/puzzle_dataset.cc
   trm/data/python_json.cc
   trm/data/sha256.cc
+  trm/data/split_writer.cc
   trm/data/staging_directory.cc
   trm/distributed/c10d_communicator.cc
   trm/distributed/communicator.cc
@@ -595,6 +596,10 @@ trm_test(trm/registry registry_test
 # //trm/data
 trm_test(trm/data numpy_random_test
   SRCS trm/data/numpy_random_test.cc
+  LIBS trm::gmock_main
+)
+trm_test(trm/data split_writer_test
+  SRCS trm/data/split_writer_test.cc
   LIBS trm::gmock_main
 )
 trm_test(trm/data npy_test
