@@ -12,7 +12,6 @@
 #include "plugins/maze/maze_generator.h"
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
-#include "trm/data/dataset_metadata.h"
 #include "trm/data/numpy_random.h"
 #include "trm/data/split_writer.h"
 #include "trm/data/staging_directory.h"
@@ -89,7 +88,7 @@ absl::StatusOr<SplitSummary> WriteSplit(const std::string& name,
     const Grid answer = Tokens(maze->answer, side);
     for (int k = 0; k < members; ++k) {
       const Grid input = Dihedral(question, k), label = Dihedral(answer, k);
-      TRM_RETURN_IF_ERROR(writer.AddPuzzle(input.cells.data(), label.cells.data(), 0));
+      TRM_RETURN_IF_ERROR(writer.AddPuzzle(input.cells.data(), label.cells.data()));
       if (writer.puzzles_written() % kProgressRows == 0) {
         if (IsCancelled(options)) return absl::CancelledError("dataset build interrupted");
         if (options.progress) options.progress(name, writer.puzzles_written(), puzzles);
@@ -97,23 +96,8 @@ absl::StatusOr<SplitSummary> WriteSplit(const std::string& name,
     }
     TRM_RETURN_IF_ERROR(writer.EndGroup());
   }
-  TRM_RETURN_IF_ERROR(writer.Close());
+  TRM_RETURN_IF_ERROR(writer.Close(kMazeVocabSize));
   if (options.progress) options.progress(name, puzzles, puzzles);
-
-  // The reference's metadata (spec §11): one example per puzzle, and total_puzzles counts groups
-  // even when a group holds 8 puzzles.
-  DatasetMetadata metadata;
-  metadata.seq_len = seq_len;
-  metadata.vocab_size = kMazeVocabSize;
-  metadata.pad_id = 0;
-  metadata.ignore_label_id = 0;
-  metadata.blank_identifier_id = 0;
-  metadata.num_puzzle_identifiers = 1;
-  metadata.total_groups = groups;
-  metadata.mean_puzzle_examples = 1;
-  metadata.total_puzzles = groups;
-  metadata.sets = {"all"};
-  TRM_RETURN_IF_ERROR(WriteDatasetMetadata(dir, metadata));
   return SplitSummary{name, puzzles, puzzles, groups};
 }
 

@@ -12,7 +12,6 @@
 #include "plugins/sudoku/sudoku_generator.h"
 #include "trm/base/file_util.h"
 #include "trm/base/status_macros.h"
-#include "trm/data/dataset_metadata.h"
 #include "trm/data/numpy_random.h"
 #include "trm/data/split_writer.h"
 #include "trm/data/python_json.h"
@@ -93,7 +92,7 @@ absl::StatusOr<SplitSummary> WriteSplit(const std::string& name, const std::vect
       input[cell] = static_cast<uint8_t>(question[cell] + 1);
       label[cell] = static_cast<uint8_t>(answer[cell] + 1);
     }
-    return writer.AddPuzzle(input.data(), label.data(), 0);
+    return writer.AddPuzzle(input.data(), label.data());
   };
 
   for (int64_t g = 0; g < groups; ++g) {
@@ -113,20 +112,7 @@ absl::StatusOr<SplitSummary> WriteSplit(const std::string& name, const std::vect
     TRM_RETURN_IF_ERROR(writer.EndGroup());
   }
   if (options.progress) options.progress(name, groups, groups);
-  TRM_RETURN_IF_ERROR(writer.Close());
-
-  DatasetMetadata metadata;
-  metadata.seq_len = kCells;
-  metadata.vocab_size = kVocabSize;
-  metadata.pad_id = 0;
-  metadata.ignore_label_id = 0;
-  metadata.blank_identifier_id = 0;
-  metadata.num_puzzle_identifiers = 1;
-  metadata.total_groups = groups;
-  metadata.mean_puzzle_examples = 1;
-  metadata.total_puzzles = groups;  // the reference's count (groups), not the augmented puzzles
-  metadata.sets = {"all"};
-  TRM_RETURN_IF_ERROR(WriteDatasetMetadata(dir, metadata));
+  TRM_RETURN_IF_ERROR(writer.Close(kVocabSize));
   return SplitSummary{name, puzzles, puzzles, groups};
 }
 
