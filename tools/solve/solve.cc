@@ -541,19 +541,36 @@ absl::Status Solver::Predict() {
   return absl::OkStatus();
 }
 
-// Last values of train/accuracy and train/exact_accuracy in the fine-tuning log.
-std::map<std::string, double> LastTrainMetrics(const std::string& metrics_file) {
-  std::map<std::string, double> last;
+// How well fine-tuning fits the tasks' demonstrations: the means of train/accuracy and
+// train/exact_accuracy over the first and the last tenth of its steps (from its metrics.jsonl).
+json DemonstrationAccuracy(const std::string& metrics_file) {
+  std::vector<std::map<std::string, double>> steps;
   std::ifstream in(metrics_file);
   std::string line;
   while (std::getline(in, line)) {
     const json record = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!record.is_object()) continue;
-    for (const char* key : {"train/accuracy", "train/exact_accuracy", "train/lm_loss"}) {
-      if (record.contains(key) && record[key].is_number()) last[key] = record[key].get<double>();
+    if (!record.is_object() || !record.contains("train/exact_accuracy")) continue;
+    std::map<std::string, double> values;
+    for (const char* key : {"train/accuracy", "train/exact_accuracy"}) {
+      if (record.contains(key) && record[key].is_number()) values[key] = record[key].get<double>();
     }
+    steps.push_back(std::move(values));
   }
-  return last;
+  json result = json::object();
+  if (steps.empty()) return result;
+  const size_t tenth = std::max<size_t>(1, steps.size() / 10);
+  auto mean = [&](size_t from, const char* label) {
+    std::map<std::string, double> sums;
+    for (size_t i = from; i < from + tenth; ++i) {
+      for (const auto& [key, value] : steps[i]) sums[key] += value;
+    }
+    json window = {{"steps", absl::StrCat(from + 1, "-", from + tenth)}};
+    for (const auto& [key, sum] : sums) window[key] = sum / static_cast<double>(tenth);
+    result[label] = window;
+  };
+  mean(0, "first_tenth");
+  mean(steps.size() - tenth, "last_tenth");
+  return result;
 }
 
 absl::Status Solver::WriteResults() {
@@ -582,9 +599,8 @@ absl::Status Solver::WriteResults() {
                          {"cut_by_time_budget", finetune_cut_by_budget_},
                          {"seconds", finetune_phase_.seconds}};
   if (finetune_steps_done_ > 0) {
-    for (const auto& [key, value] : LastTrainMetrics(settings_.out + "/finetune/metrics.jsonl")) {
-      summary["finetune"]["last_" + key] = value;
-    }
+    summary["finetune"]["demonstrations"] =
+        DemonstrationAccuracy(settings_.out + "/finetune/metrics.jsonl");
   }
   summary["predict"] = {{"weights", weights_description_},
                         {"batches_done", predicted_batches_},

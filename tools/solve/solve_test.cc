@@ -146,6 +146,8 @@ TEST_F(SolveToolTest, EmbeddingsOnlyFinetuningChangesOnlyTheNewRows) {
   }
   const json summary = ReadJson(out + "/solve.json");
   EXPECT_EQ(summary["finetune"]["steps_done"], 12);
+  EXPECT_EQ(summary["finetune"]["demonstrations"]["last_tenth"]["steps"], "12-12");
+  EXPECT_TRUE(summary["finetune"]["demonstrations"]["first_tenth"].contains("train/exact_accuracy"));
   EXPECT_TRUE(summary["predict"]["complete"].get<bool>());
   EXPECT_EQ(summary["tasks_predicted"], 3);
   EXPECT_TRUE(summary.contains("score"));
@@ -180,6 +182,19 @@ TEST_F(SolveToolTest, TimeBudgetEndsFinetuningAndTheSubmissionIsComplete) {
   EXPECT_TRUE(summary["finetune"]["cut_by_time_budget"].get<bool>());
   EXPECT_LT(summary["finetune"]["steps_done"].get<int64_t>(), 1000000);
   EXPECT_THAT(result.output, HasSubstr("cut by the time budget"));
+}
+
+TEST_F(SolveToolTest, TwoProcessesFinetuneAndPredictTogether) {
+  const std::string out = TestTmp() + "/two_processes";
+  const ToolResult result = Solve(out, {"--challenges=" + Challenges(), "--finetune_steps=6",
+                                        "--nproc_per_node=2", "--solutions=" + Solutions()});
+  ASSERT_TRUE(result.exited_ok()) << result.output;
+  ExpectCompleteSubmission(out, Challenges());
+  const json summary = ReadJson(out + "/solve.json");
+  EXPECT_EQ(summary["processes"], 2);
+  EXPECT_EQ(summary["finetune"]["steps_done"], 6);
+  EXPECT_EQ(summary["tasks_predicted"], 3);
+  EXPECT_TRUE(summary["predict"]["complete"].get<bool>());
 }
 
 TEST_F(SolveToolTest, TasksTooLargeForTheCanvasKeepFallbackAttempts) {
