@@ -804,6 +804,7 @@ trm_test(tools/solve solve_test HOST SIZE large
   SRCS tools/solve/solve_test.cc
   LIBS tools_testing_tool_process plugins_arc_common_arc_common trm::gmock_main
   DATA tools_solve_solve tools_train experiments ${TRM_PLUGINS} third_party/arc_sample
+       tests/golden/trm_att tools/testdata/eval_reference_trm_att.textproto
 )
 trm_sh_test(tools/kaggle bundle_test SCRIPT tools/kaggle/bundle_test.sh SIZE large
   DATA

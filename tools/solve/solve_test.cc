@@ -197,6 +197,26 @@ TEST_F(SolveToolTest, TwoProcessesFinetuneAndPredictTogether) {
   EXPECT_TRUE(summary["predict"]["complete"].get<bool>());
 }
 
+TEST_F(SolveToolTest, ReferenceCheckpointSolvesUnseenTasks) {
+  // The Python reference's torch.save checkpoint of the trm_att fixture (10 identifiers, canvas
+  // 30), on the two sample evaluation tasks it never saw.
+  const std::string challenges = TestTmp() + "/reference_challenges.json";
+  WriteTasks({"28a6681f", "d35bdbdc"}, challenges, TestTmp() + "/reference_solutions.json");
+  const std::string out = TestTmp() + "/reference";
+  const ToolResult result = RunTool(
+      {"tools/solve/solve", "--experiment=tools/testdata/eval_reference_trm_att.textproto",
+       "--set=evaluators[0]={name: \"arc\"}", "--set=optimizer={name: \"adam_atan2\"}",
+       "--set=puzzle_emb_optimizer={name: \"sparse_sign_sgd\"}",
+       "--checkpoint=tests/golden/trm_att/reference_checkpoint.pt", "--out=" + out,
+       "--challenges=" + challenges, "--finetune=embeddings", "--finetune_steps=2"});
+  ASSERT_TRUE(result.exited_ok()) << result.output;
+  ExpectCompleteSubmission(out, challenges);
+  const json summary = ReadJson(out + "/solve.json");
+  EXPECT_EQ(summary["first_new_identifier"], 10);
+  EXPECT_EQ(summary["tasks_predicted"], 2);
+  EXPECT_EQ(summary["finetune"]["steps_done"], 2);
+}
+
 TEST_F(SolveToolTest, TasksTooLargeForTheCanvasKeepFallbackAttempts) {
   const std::string challenges = TestTmp() + "/mixed_challenges.json";
   WriteTasks({"25d8a9c8", "28a6681f"}, challenges, TestTmp() + "/mixed_solutions.json");
