@@ -95,12 +95,6 @@ double Median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-template <typename T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) Die(value.status());
-  return *std::move(value);
-}
-
 // Matmul FLOPs (2·m·n·k per product) of the "trm" architecture.
 struct TrmFlops {
   double block = 0;  // one application of the shared network (L_layers blocks) to the batch

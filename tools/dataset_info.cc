@@ -38,11 +38,7 @@ struct SplitArrays {
   std::vector<int64_t> identifiers, puzzle_indices, group_indices;
 };
 
-template <class T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) trm::Die(value.status());
-  return *std::move(value);
-}
+using trm::OrDie;
 
 std::string Range(const std::vector<int64_t>& cumulative) {
   if (cumulative.size() < 2) return "none";

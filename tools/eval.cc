@@ -28,6 +28,7 @@
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
 #include "tools/checkpoint_source.h"
+#include "tools/process_group.h"
 #include "trm/app/app.h"
 #include "trm/base/file_util.h"
 #include "trm/base/paths.h"
@@ -37,9 +38,6 @@
 #include "trm/checkpoint/state_dict.h"
 #include "trm/data/dataset_paths.h"
 #include "trm/data/puzzle_dataset.h"
-#include "trm/distributed/c10d_communicator.h"
-#include "trm/distributed/env.h"
-#include "trm/distributed/launcher.h"
 #include "trm/eval/evaluation.h"
 #include "trm/eval/evaluator.h"
 #include "trm/model/architecture.h"
@@ -64,24 +62,11 @@ ABSL_FLAG(std::string, out, "",
           "Folder for metrics.json and submission.json (default: runs/eval/<experiment>).");
 ABSL_FLAG(std::string, report, "", "Also write the evaluators' HTML report into this folder.");
 ABSL_FLAG(int, batch_size, 0, "Global evaluation batch size (default: train.global_batch_size).");
-ABSL_FLAG(std::string, device, "cpu", "cpu, or cuda (each process uses cuda:LOCAL_RANK).");
-ABSL_FLAG(int, nproc_per_node, 0,
-          "Start this many processes on this machine (like torchrun --nproc_per_node).");
 
 namespace trm {
 namespace {
 
 namespace fs = std::filesystem;
-
-template <typename T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) Die(value.status());
-  return *std::move(value);
-}
-
-void OrDie(const absl::Status& status) {
-  if (!status.ok()) Die(status);
-}
 
 // The live (non-EMA) parameters of a checkpoint folder: the weights file holds the EMA
 // parameters and the live buffers, rank 0's training state the live parameters.
@@ -119,11 +104,7 @@ int Main(int argc, char** argv) {
       "(--checkpoint=PATH [--weights=ema|raw] | --untrained) [--data=DIR] [--out=DIR] "
       "[--report=DIR] [--batch_size=N] [--nproc_per_node=N] [--device=cpu|cuda]";
   InitTool(argc, argv, usage.c_str());
-  const int nproc = absl::GetFlag(FLAGS_nproc_per_node);
-  if (nproc > 1 && std::getenv("RANK") == nullptr) {
-    return OrDie(
-        LaunchLocalWorkers(SelfExecutable(), ArgsWithoutFlag(argc, argv, "nproc_per_node"), nproc));
-  }
+  if (std::optional<int> status = LaunchLocalWorkersIfAsked(argc, argv)) return *status;
   config::Experiment experiment = ExperimentFromFlagsOrDie();
 
   const bool untrained = absl::GetFlag(FLAGS_untrained);
@@ -146,17 +127,10 @@ int Main(int argc, char** argv) {
     }
   }
 
-  const DistributedEnv env = OrDie(DistributedEnvFromEnvironment());
-  std::string device_name = absl::GetFlag(FLAGS_device);
-  if (device_name == "cuda") device_name = absl::StrCat("cuda:", env.local_rank);
-  if (absl::Status status = trm::CheckDevice(device_name); !status.ok()) trm::Die(status);
-  CommunicatorOptions communicator_options;
-  communicator_options.backend = experiment.distributed().backend();
-  communicator_options.device = device_name;
-  const std::unique_ptr<Communicator> communicator =
-      OrDie(MakeCommunicator(env, communicator_options));
+  const ProcessGroup group = JoinProcessGroupOrDie(experiment);
+  Communicator* const communicator = group.communicator.get();
   const bool root = communicator->rank() == 0;
-  const at::Device device(device_name);
+  const at::Device device(group.device);
 
   // The test split.
   const std::string data_root = DatasetRoot(experiment);
@@ -211,7 +185,7 @@ int Main(int argc, char** argv) {
   std::vector<Evaluator*> evaluator_pointers;
   for (const config::EvaluatorConfig& config : experiment.evaluators()) {
     evaluators.push_back(OrDie(EvaluatorRegistry().Create(
-        config.name(), config, EvaluatorContext{data_root, communicator.get()})));
+        config.name(), config, EvaluatorContext{data_root, communicator})));
     evaluator_pointers.push_back(evaluators.back().get());
   }
 

@@ -11,21 +11,16 @@
 #include <sysexits.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <iostream>
-#include <thread>
+#include <optional>
 
 #include "ATen/Parallel.h"
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "tools/dataset_building.h"
+#include "tools/process_group.h"
 #include "trm/app/app.h"
-#include "trm/app/cpu_threads.h"
 #include "trm/base/paths.h"
-#include "trm/distributed/c10d_communicator.h"
-#include "trm/distributed/env.h"
-#include "trm/distributed/launcher.h"
 #include "trm/train/trainer.h"
 
 ABSL_FLAG(
@@ -34,9 +29,6 @@ ABSL_FLAG(
 ABSL_FLAG(std::string, resume, "",
           "'latest' (newest checkpoint of the run folder; starts fresh if there is none) or a "
           "checkpoint folder to continue from exactly.");
-ABSL_FLAG(std::string, device, "cpu", "cpu, or cuda (each process uses cuda:LOCAL_RANK).");
-ABSL_FLAG(int, nproc_per_node, 0,
-          "Start this many processes on this machine (like torchrun --nproc_per_node).");
 ABSL_FLAG(int64_t, max_steps, 0,
           "Stop after this many optimizer steps (overrides train.max_steps).");
 ABSL_FLAG(std::string, data_root, "", "Folder of built datasets (default: <workspace>/runs/data).");
@@ -66,35 +58,8 @@ int main(int argc, char** argv) {
     experiment.mutable_train()->set_max_steps(absl::GetFlag(FLAGS_max_steps));
   }
 
-  const int nproc = absl::GetFlag(FLAGS_nproc_per_node);
-  if (nproc > 1 && std::getenv("RANK") == nullptr) {
-    const std::string self = trm::SelfExecutable();
-    if (self.empty()) trm::Die(absl::InternalError("cannot find the running executable"));
-    absl::StatusOr<int> status =
-        trm::LaunchLocalWorkers(self, trm::ArgsWithoutFlag(argc, argv, "nproc_per_node"), nproc);
-    if (!status.ok()) trm::Die(status.status());
-    return *status;
-  }
-
-  absl::StatusOr<trm::DistributedEnv> env = trm::DistributedEnvFromEnvironment();
-  if (!env.ok()) trm::Die(env.status());
-  // Share the cores between the processes of this machine unless told otherwise.
-  if (experiment.train().num_threads() > 0) {
-    trm::SetCpuThreads(experiment.train().num_threads());
-  } else if (env->local_world_size > 1) {
-    trm::SetCpuThreads(
-        std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / env->local_world_size));
-  }
-
-  std::string device = absl::GetFlag(FLAGS_device);
-  if (device == "cuda") device = absl::StrCat("cuda:", env->local_rank);
-  if (absl::Status status = trm::CheckDevice(device); !status.ok()) trm::Die(status);
-  trm::CommunicatorOptions communicator_options;
-  communicator_options.backend = experiment.distributed().backend();
-  communicator_options.device = device;
-  absl::StatusOr<std::unique_ptr<trm::Communicator>> communicator =
-      trm::MakeCommunicator(*env, communicator_options);
-  if (!communicator.ok()) trm::Die(communicator.status());
+  if (std::optional<int> status = trm::LaunchLocalWorkersIfAsked(argc, argv)) return *status;
+  const trm::ProcessGroup group = trm::JoinProcessGroupOrDie(experiment);
 
   trm::TrainerOptions options;
   options.experiment = experiment;
@@ -102,7 +67,7 @@ int main(int argc, char** argv) {
                         ? DefaultRunDir(experiment)
                         : trm::ResolveUserPath(absl::GetFlag(FLAGS_run_dir));
   options.resume = absl::GetFlag(FLAGS_resume);
-  options.device = device;
+  options.device = group.device;
   options.data_root = absl::GetFlag(FLAGS_data_root);
   options.build_missing_dataset = [&experiment](const std::string& dataset_dir) -> absl::Status {
     std::fprintf(stderr, "building dataset '%s' with builder '%s' into %s\n",
@@ -119,7 +84,7 @@ int main(int argc, char** argv) {
   };
 
   absl::StatusOr<std::unique_ptr<trm::Trainer>> trainer =
-      trm::Trainer::Create(options, communicator->get());
+      trm::Trainer::Create(options, group.communicator.get());
   if (!trainer.ok()) trm::Die(trainer.status());
   if (absl::Status status = (*trainer)->Run(); !status.ok()) trm::Die(status);
   return (*trainer)->stop_signal() != 0 ? EX_TEMPFAIL : 0;

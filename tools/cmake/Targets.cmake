@@ -366,6 +366,9 @@ trm_library(tools dataset_building
 trm_library(tools checkpoint_source
   SRCS tools/checkpoint_source.cc
 )
+trm_library(tools process_group
+  SRCS tools/process_group.cc
+)
 # //tools/replay: one library for its four (Bazel: one cc_library each)
 trm_library(tools/replay parity
   SRCS
@@ -376,7 +379,7 @@ trm_library(tools/replay parity
 )
 trm_binary(tools train HOST EXPORTS
   SRCS tools/train.cc
-  LIBS tools_dataset_building
+  LIBS tools_dataset_building tools_process_group
   DATA experiments ${TRM_PLUGINS}
 )
 trm_binary(tools build_dataset HOST EXPORTS
@@ -416,7 +419,7 @@ trm_binary(tools check_submission HOST EXPORTS
 )
 trm_binary(tools eval HOST EXPORTS
   SRCS tools/eval.cc
-  LIBS tools_checkpoint_source
+  LIBS tools_checkpoint_source tools_process_group
   DATA experiments ${TRM_PLUGINS}
 )
 trm_binary(tools bench_train_step HOST EXPORTS
@@ -430,7 +433,7 @@ trm_library(tools/solve time_budget
 )
 trm_binary(tools/solve solve HOST EXPORTS
   SRCS tools/solve/solve.cc
-  LIBS tools_checkpoint_source tools_dataset_building tools_solve_time_budget
+  LIBS tools_checkpoint_source tools_dataset_building tools_process_group tools_solve_time_budget
        plugins_arc_common_arc_common
   DATA experiments ${TRM_PLUGINS}
 )

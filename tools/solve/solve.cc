@@ -44,6 +44,7 @@
 #include "plugins/arc/common/kaggle_submission.h"
 #include "tools/checkpoint_source.h"
 #include "tools/dataset_building.h"
+#include "tools/process_group.h"
 #include "tools/solve/time_budget.h"
 #include "trm/app/app.h"
 #include "trm/base/file_util.h"
@@ -52,9 +53,6 @@
 #include "trm/checkpoint/state_dict.h"
 #include "trm/config/experiment_loader.h"
 #include "trm/data/puzzle_dataset.h"
-#include "trm/distributed/c10d_communicator.h"
-#include "trm/distributed/env.h"
-#include "trm/distributed/launcher.h"
 #include "trm/eval/evaluation.h"
 #include "trm/eval/evaluator.h"
 #include "trm/model/architecture.h"
@@ -84,9 +82,6 @@ ABSL_FLAG(std::string, new_rows, "mean",
 ABSL_FLAG(absl::Duration, time_budget, absl::InfiniteDuration(),
           "Wall time for everything (e.g. 11h30m); prediction stops at its end and tasks not "
           "reached keep fallback attempts. Default: no limit.");
-ABSL_FLAG(std::string, device, "cpu", "cpu, or cuda (each process uses cuda:LOCAL_RANK).");
-ABSL_FLAG(int, nproc_per_node, 0,
-          "Start this many processes on this machine (like torchrun --nproc_per_node).");
 
 namespace trm {
 namespace {
@@ -99,28 +94,6 @@ constexpr char kTaskPrefix[] = "unseen";
 constexpr char kTaskSubset[] = "test";
 // Prediction batches timed before fine-tuning to plan the budget.
 constexpr int kProbeBatches = 2;
-
-template <typename T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) Die(value.status());
-  return *std::move(value);
-}
-
-void OrDie(const absl::Status& status) {
-  if (!status.ok()) Die(status);
-}
-
-// Every rank passes its own status; all get the first failure.
-absl::Status Agree(Communicator& communicator, const absl::Status& local) {
-  const std::vector<std::string> messages =
-      communicator.AllGatherBytes(local.ok() ? std::string() : std::string(local.message()));
-  for (size_t rank = 0; rank < messages.size(); ++rank) {
-    if (messages[rank].empty()) continue;
-    if (static_cast<int>(rank) == communicator.rank()) return local;
-    return absl::AbortedError(absl::StrCat("rank ", rank, " failed: ", messages[rank]));
-  }
-  return absl::OkStatus();
-}
 
 enum class Finetune { kAll, kEmbeddings, kNone };
 
@@ -389,7 +362,7 @@ absl::Status Solver::Prepare() {
       if (staged.ok()) task_dir = *staged;
     }
   }
-  TRM_RETURN_IF_ERROR(Agree(*communicator_, prepared));
+  TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, prepared));
   TRM_ASSIGN_OR_RETURN(first_new_identifier_, TrainedIdentifiers(settings_.checkpoint.weights_file));
   TRM_RETURN_IF_ERROR(PointAtUnseenTasks(settings_.out + "/tasks", data_dir_,
                                          first_new_identifier_, experiment_));
@@ -407,7 +380,7 @@ absl::Status Solver::Prepare() {
                    static_cast<long long>(first_new_identifier_), DescribeBuild(*summary).c_str());
     }
   }
-  return Agree(*communicator_, built);
+  return AgreeOnStatus(*communicator_, built);
 }
 
 absl::Status Solver::OpenTestSplit() {
@@ -655,26 +628,12 @@ int Main(int argc, char** argv) {
            "--experiment=NAME|FILE --checkpoint=PATH --challenges=FILE --out=DIR "
            "[--finetune=all|embeddings|none --finetune_steps=N] [--new_rows=mean|blank] "
            "[--time_budget=DURATION] [--solutions=FILE] [--nproc_per_node=N] [--device=cpu|cuda]");
-  const int nproc = absl::GetFlag(FLAGS_nproc_per_node);
-  if (nproc > 1 && std::getenv("RANK") == nullptr) {
-    return OrDie(
-        LaunchLocalWorkers(SelfExecutable(), ArgsWithoutFlag(argc, argv, "nproc_per_node"), nproc));
-  }
+  if (std::optional<int> status = LaunchLocalWorkersIfAsked(argc, argv)) return *status;
   config::Experiment experiment = ExperimentFromFlagsOrDie();
   Settings settings = SettingsFromFlagsOrDie();
-
-  const DistributedEnv env = OrDie(DistributedEnvFromEnvironment());
-  std::string device = absl::GetFlag(FLAGS_device);
-  if (device == "cuda") device = absl::StrCat("cuda:", env.local_rank);
-  OrDie(CheckDevice(device));
-  CommunicatorOptions communicator_options;
-  communicator_options.backend = experiment.distributed().backend();
-  communicator_options.device = device;
-  const std::unique_ptr<Communicator> communicator =
-      OrDie(MakeCommunicator(env, communicator_options));
-
-  Solver solver(std::move(settings), std::move(experiment), communicator.get(), at::Device(device),
-                start);
+  const ProcessGroup group = JoinProcessGroupOrDie(experiment);
+  Solver solver(std::move(settings), std::move(experiment), group.communicator.get(),
+                at::Device(group.device), start);
   OrDie(solver.Run());
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "trm/config/experiment.pb.h"
 
 namespace trm {
@@ -38,6 +39,16 @@ void PrintRegistries(std::ostream& out);
 
 // Prints "error: <message>" on one line to stderr and exits with status 1.
 [[noreturn]] void Die(const absl::Status& status);
+
+// The value, or Die with the status.
+template <typename T>
+T OrDie(absl::StatusOr<T> value) {
+  if (!value.ok()) Die(value.status());
+  return *std::move(value);
+}
+inline void OrDie(const absl::Status& status) {
+  if (!status.ok()) Die(status);
+}
 
 // `device` ("cpu", "cuda:1", ...) can hold tensors in this process: it parses, and a CUDA device
 // needs a LibTorch with CUDA and a visible GPU of that index. Else a one-line error naming it.

@@ -1,5 +1,7 @@
 #include "trm/distributed/communicator.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace trm {
 namespace {
 
@@ -19,6 +21,17 @@ class SingleProcessCommunicator final : public Communicator {
 
 std::unique_ptr<Communicator> MakeSingleProcessCommunicator() {
   return std::make_unique<SingleProcessCommunicator>();
+}
+
+absl::Status AgreeOnStatus(Communicator& communicator, const absl::Status& local) {
+  const std::vector<std::string> messages =
+      communicator.AllGatherBytes(local.ok() ? std::string() : std::string(local.message()));
+  for (size_t rank = 0; rank < messages.size(); ++rank) {
+    if (messages[rank].empty()) continue;
+    if (static_cast<int>(rank) == communicator.rank()) return local;
+    return absl::AbortedError(absl::StrCat("rank ", rank, " failed: ", messages[rank]));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace trm

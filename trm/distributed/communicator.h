@@ -10,6 +10,8 @@
 
 #include <ATen/ATen.h>
 
+#include "absl/status/status.h"
+
 namespace trm {
 
 class Communicator {
@@ -34,6 +36,10 @@ class Communicator {
 
 // The communicator of a run with one process: every collective is the identity.
 std::unique_ptr<Communicator> MakeSingleProcessCommunicator();
+
+// Every rank passes its own status; all get the first failure (naming its rank), so that no rank
+// waits forever in a collective that a failed rank will never join. Collective.
+absl::Status AgreeOnStatus(Communicator& communicator, const absl::Status& local);
 
 }  // namespace trm
 

@@ -34,19 +34,6 @@ namespace {
 
 constexpr char kTrainStateFormat[] = "trm-train-state-v1";
 
-// Every rank passes its own status; all get the first failure (naming its rank), so that no rank
-// waits forever in a collective that a failed rank will never join.
-absl::Status AgreeOnStatus(Communicator& communicator, const absl::Status& local) {
-  const std::vector<std::string> messages =
-      communicator.AllGatherBytes(local.ok() ? std::string() : std::string(local.message()));
-  for (size_t rank = 0; rank < messages.size(); ++rank) {
-    if (messages[rank].empty()) continue;
-    if (static_cast<int>(rank) == communicator.rank()) return local;
-    return absl::AbortedError(absl::StrCat("rank ", rank, " failed: ", messages[rank]));
-  }
-  return absl::OkStatus();
-}
-
 // The rank-0 string on every rank.
 std::string FromRoot(Communicator& communicator, const std::string& value) {
   return communicator.AllGatherBytes(value)[0];
