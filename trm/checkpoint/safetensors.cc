@@ -43,14 +43,20 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(
     const std::string& path) {
   absl::StatusOr<std::shared_ptr<MappedFile>> file = MappedFile::Open(path);
   if (!file.ok()) return file.status();
-  const uint64_t file_size = (*file)->size();
+  return FromMapping(*std::move(file));
+}
+
+absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::FromMapping(
+    std::shared_ptr<MappedFile> file) {
+  const std::string path = file->path();
+  const uint64_t file_size = file->size();
   if (file_size < 8) {
     return Corrupt(path, absl::StrCat("file has ", file_size,
                                       " bytes, shorter than the 8-byte header length"));
   }
   std::unique_ptr<SafetensorsReader> reader(new SafetensorsReader);
   reader->path_ = path;
-  reader->file_ = *std::move(file);
+  reader->file_ = std::move(file);
   const uint8_t* bytes = reader->file_->data();
 
   uint64_t header_size = 0;
