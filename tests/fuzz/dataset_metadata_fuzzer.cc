@@ -33,5 +33,10 @@ TRM_FUZZ_TARGET(dataset_metadata) {
       MergeDatasetMetadata({*metadata, *metadata}, {"first", "second"});
   if (merged.ok()) {
     TRM_FUZZ_CHECK(merged->sets == metadata->sets, "merge changed the sets");
+    // The counts are summed (an overflow must be an error, not a wrapped value).
+    TRM_FUZZ_CHECK(merged->total_groups / 2 == metadata->total_groups &&
+                       merged->total_puzzles / 2 == metadata->total_puzzles &&
+                       merged->num_puzzle_identifiers / 2 == metadata->num_puzzle_identifiers,
+                   "merged counts are not the sums of the parts");
   }
 }
