@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
+#include "tools/checkpoint_source.h"
 #include "trm/app/app.h"
 #include "trm/base/file_util.h"
 #include "trm/base/paths.h"
@@ -80,37 +81,6 @@ T OrDie(absl::StatusOr<T> value) {
 
 void OrDie(const absl::Status& status) {
   if (!status.ok()) Die(status);
-}
-
-// What --checkpoint names, resolved.
-struct CheckpointSource {
-  std::string weights_file;  // the file LoadWeightsFile reads
-  std::string folder;        // our trainer's checkpoint folder, or "" for a plain weights file
-};
-
-absl::StatusOr<CheckpointSource> ResolveCheckpoint(const std::string& flag) {
-  const std::string path = ResolveUserPath(flag);
-  if (!fs::exists(path)) return absl::NotFoundError(absl::StrCat(path, ": no such checkpoint"));
-  if (!fs::is_directory(path)) return CheckpointSource{path, ""};
-  std::string folder = path;
-  if (!fs::exists(CheckpointWeightsPath(folder))) {
-    // A run folder (or its checkpoints/ folder): its newest complete checkpoint.
-    for (const std::string& root : {path, path + "/checkpoints"}) {
-      if (!fs::is_directory(root)) continue;
-      TRM_ASSIGN_OR_RETURN(std::optional<std::string> latest, CheckpointDir(root).Latest());
-      if (latest.has_value()) {
-        folder = *latest;
-        break;
-      }
-    }
-    if (!fs::exists(CheckpointWeightsPath(folder))) {
-      return absl::NotFoundError(
-          absl::StrCat(path, ": neither a checkpoint folder (no ",
-                       fs::path(CheckpointWeightsPath(path)).filename().string(),
-                       ") nor a run folder with checkpoints"));
-    }
-  }
-  return CheckpointSource{CheckpointWeightsPath(folder), folder};
 }
 
 // The live (non-EMA) parameters of a checkpoint folder: the weights file holds the EMA

@@ -105,7 +105,9 @@ int Run() {
         ArchitectureRegistry().Create(arch->name(), *arch);
     if (!model.ok()) Die(model.status());
     LoadWeightsOptions options;
-    options.puzzle_embedding_mean_on_resize = absl::GetFlag(FLAGS_puzzle_embedding_mean_on_resize);
+    if (absl::GetFlag(FLAGS_puzzle_embedding_mean_on_resize)) {
+      options.puzzle_table_resize = PuzzleTableResize::kMeanOfAll;
+    }
     absl::StatusOr<LoadReport> report = LoadStateDict(*stripped, in, **model, options);
     if (!report.ok()) Die(report.status());
     written = WeightsFileTensors(**model);

@@ -20,6 +20,7 @@ PACKAGES=(
   slurm-client             #   srun, sbatch, scancel, scontrol, sinfo
   munge                    #   Slurm's authentication, a private munged per cluster
   chromium                 # headless browser for the HTML report check
+  python3                  # the Kaggle notebook script (tools/kaggle), run by its test
 )
 
 missing=()

@@ -24,6 +24,7 @@
 #include "trm/logging/tensorboard_event.pb.h"
 #include "trm/logging/tfrecord.h"
 #include "trm/train/checkpoint_dir.h"
+#include "tools/testing/tool_process.h"
 #include "trm/train/trainer.h"
 
 namespace trm {
@@ -36,14 +37,9 @@ constexpr int kSteps = 24;  // train.max_steps of arc2_trm_tiny
 
 std::string TestTmp() { return std::getenv("TEST_TMPDIR"); }
 
-struct Result {
-  int wait_status = 0;
-  std::string output;
-  bool exited_ok() const { return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
-  bool exited_resumable() const {
-    return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == EX_TEMPFAIL;
-  }
-};
+using Result = testing::ToolResult;
+using testing::Finish;
+using testing::Spawn;
 
 // The tool's command line for a run of the tiny experiment in `run_dir`.
 std::vector<std::string> TrainArgs(const std::string& run_dir, std::vector<std::string> extra = {}) {
@@ -58,34 +54,8 @@ std::vector<std::string> TrainArgs(const std::string& run_dir, std::vector<std::
   return args;
 }
 
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log,
-            const std::map<std::string, std::string>& env = {}) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
-    std::vector<char*> argv;
-    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-Result Finish(pid_t pid, const std::string& log) {
-  Result result;
-  waitpid(pid, &result.wait_status, 0);
-  result.output = ReadFileToString(log).value_or("");
-  return result;
-}
-
 Result RunTrain(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
-  static int counter = 0;
-  const std::string log = TestTmp() + "/log" + std::to_string(counter++) + ".txt";
-  return Finish(Spawn(args, log, env), log);
+  return testing::RunTool(args, env);
 }
 
 // step -> every train/* metric, from metrics.jsonl.
@@ -415,7 +385,7 @@ Result SigtermAfterFirstCheckpoint(const std::string& run_dir,
 // is in the checkpoint of that step (none later), and that the metrics end there. Returns the step.
 int64_t ExpectStoppedWithCheckpoint(const Result& stopped, const std::string& run_dir,
                                     int world_size) {
-  EXPECT_TRUE(stopped.exited_resumable()) << stopped.output;
+  EXPECT_TRUE(stopped.exited_with(EX_TEMPFAIL)) << stopped.output;
   const std::string marker = "stopped by signal 15 (Terminated) at step ";
   const size_t at = stopped.output.find(marker);
   if (at == std::string::npos) {
@@ -526,7 +496,7 @@ TEST_F(StopSignalTest, ASecondTrainerOnTheSameRunFolderIsRefused) {
                                        std::to_string(first) + " on host "));
   EXPECT_EQ(kill(first, SIGTERM), 0);
   const Result stopped = Finish(first, log);
-  EXPECT_TRUE(stopped.exited_resumable()) << stopped.output;
+  EXPECT_TRUE(stopped.exited_with(EX_TEMPFAIL)) << stopped.output;
 }
 
 // A second signal of the same kind has its default action; one of another kind does not.

@@ -25,7 +25,6 @@ namespace trm::plugins {
 
 class ArcEvaluator final : public Evaluator {
  public:
-  static constexpr char kSubmissionFile[] = "submission.json";
   static constexpr char kReportFile[] = "index.html";
 
   ArcEvaluator(const config::EvaluatorConfig& config, const EvaluatorContext& context);

@@ -363,6 +363,9 @@ trm_binary(trm/distributed launcher_probe
 trm_library(tools dataset_building
   SRCS tools/dataset_building.cc
 )
+trm_library(tools checkpoint_source
+  SRCS tools/checkpoint_source.cc
+)
 # //tools/replay: one library for its four (Bazel: one cc_library each)
 trm_library(tools/replay parity
   SRCS
@@ -413,10 +416,22 @@ trm_binary(tools check_submission HOST EXPORTS
 )
 trm_binary(tools eval HOST EXPORTS
   SRCS tools/eval.cc
+  LIBS tools_checkpoint_source
   DATA experiments ${TRM_PLUGINS}
 )
 trm_binary(tools bench_train_step HOST EXPORTS
   SRCS tools/bench_train_step.cc
+  DATA experiments ${TRM_PLUGINS}
+)
+
+# //tools/solve
+trm_library(tools/solve time_budget
+  SRCS tools/solve/time_budget.cc
+)
+trm_binary(tools/solve solve HOST EXPORTS
+  SRCS tools/solve/solve.cc
+  LIBS tools_checkpoint_source tools_dataset_building tools_solve_time_budget
+       plugins_arc_common_arc_common
   DATA experiments ${TRM_PLUGINS}
 )
 
@@ -464,7 +479,8 @@ trm_binary(plugins/maze generate_maze HOST EXPORTS
 add_custom_target(trm_tools)
 add_dependencies(trm_tools
   tools_train tools_eval tools_build_dataset tools_dataset_info tools_import_checkpoint
-  tools_check_submission tools_parity tools_make_parity_case tools_bench_train_step ${TRM_PLUGINS})
+  tools_check_submission tools_parity tools_make_parity_case tools_bench_train_step
+  tools_solve_solve ${TRM_PLUGINS})
 
 # ---- Tests --------------------------------------------------------------------------------------
 
@@ -753,9 +769,12 @@ trm_sh_test(tools eval_test SCRIPT tools/eval_test.sh SIZE large
     third_party/arc_sample
   ARGS tools/build_dataset tools/train tools/eval tools/check_submission
 )
+trm_library(tools/testing tool_process
+  SRCS tools/testing/tool_process.cc
+)
 trm_test(tools train_test HOST SIZE large
   SRCS tools/train_test.cc
-  LIBS trm::gmock_main
+  LIBS tools_testing_tool_process trm::gmock_main
   DATA tools_train experiments ${TRM_PLUGINS} tests/golden/arc2_trm_cpu_loss third_party/arc_sample
 )
 
@@ -774,6 +793,29 @@ trm_sh_test(tools/slurm srun_test SCRIPT tools/slurm/srun_test.sh SIZE medium
 )
 trm_sh_test(tools/slurm requeue_test SCRIPT tools/slurm/requeue_test.sh SIZE medium
   DATA ${TRM_SLURM_TEST_DATA} tools/slurm/train.sbatch
+)
+
+# //tools/solve, //tools/kaggle
+trm_test(tools/solve time_budget_test
+  SRCS tools/solve/time_budget_test.cc
+  LIBS tools_solve_time_budget trm::gtest_main
+)
+trm_test(tools/solve solve_test HOST SIZE large
+  SRCS tools/solve/solve_test.cc
+  LIBS tools_testing_tool_process plugins_arc_common_arc_common trm::gmock_main
+  DATA tools_solve_solve tools_train experiments ${TRM_PLUGINS} third_party/arc_sample
+       tests/golden/trm_att tools/testdata/eval_reference_trm_att.textproto
+)
+trm_sh_test(tools/kaggle bundle_test SCRIPT tools/kaggle/bundle_test.sh SIZE large
+  DATA
+    tools/kaggle/kaggle_solve.py
+    tools/kaggle/pack_bundle.sh
+    experiments
+    ${TRM_PLUGINS}
+    third_party/arc_sample
+    tools_check_submission
+    tools_solve_solve
+    tools_train
 )
 
 # //tools/sweep

@@ -42,6 +42,31 @@ bool AliasesAny(const at::Tensor& tensor, const std::vector<at::Tensor>& others)
   return false;
 }
 
+// The stored puzzle-embedding table `stored` [N, E] resized to `rows` rows as `resize` says, or
+// nullopt when that resize does not apply (kError, or appending to a larger stored table).
+std::optional<at::Tensor> ResizePuzzleTable(const at::Tensor& stored, int64_t rows,
+                                            PuzzleTableResize resize) {
+  const int64_t stored_rows = stored.size(0);
+  switch (resize) {
+    case PuzzleTableResize::kError:
+      return std::nullopt;
+    case PuzzleTableResize::kMeanOfAll:
+      return stored.mean(0, /*keepdim=*/true).expand({rows, stored.size(1)});
+    case PuzzleTableResize::kAppendMean:
+    case PuzzleTableResize::kAppendBlank: {
+      if (rows < stored_rows) return std::nullopt;
+      at::Tensor fill;
+      if (resize == PuzzleTableResize::kAppendBlank || stored_rows == 1) {
+        fill = stored.narrow(0, 0, 1);
+      } else {
+        fill = stored.narrow(0, 1, stored_rows - 1).mean(0, /*keepdim=*/true);
+      }
+      return at::cat({stored, fill.expand({rows - stored_rows, stored.size(1)})}, 0);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string StripCheckpointPrefixes(const std::string& key) {
@@ -99,16 +124,22 @@ absl::StatusOr<LoadReport> LoadStateDict(const NamedTensors& weights, const std:
     const bool floating = value.is_floating_point() && destination.is_floating_point();
     if (value.sizes() != destination.sizes()) {
       const bool is_puzzle_table = puzzle_table && destination.is_alias_of(*puzzle_table);
-      if (options.puzzle_embedding_mean_on_resize && is_puzzle_table && floating &&
-          value.dim() == 2 && destination.dim() == 2 && value.size(0) > 0 &&
-          value.size(1) == destination.size(1)) {
-        report.puzzle_embedding_mean_of = value.sizes().vec();
-        value = value.mean(0, /*keepdim=*/true).expand(destination.sizes());
-      } else {
+      std::optional<at::Tensor> resized;
+      if (is_puzzle_table && floating && value.dim() == 2 && destination.dim() == 2 &&
+          value.size(0) > 0 && value.size(1) == destination.size(1)) {
+        resized = ResizePuzzleTable(value, destination.size(0), options.puzzle_table_resize);
+      }
+      if (!resized.has_value()) {
         bad_shape.push_back(absl::StrCat(key, " ", Shape(value), " in the file vs ",
                                          Shape(destination), " in the model"));
         continue;
       }
+      if (options.puzzle_table_resize == PuzzleTableResize::kMeanOfAll) {
+        report.puzzle_embedding_mean_of = value.sizes().vec();
+      } else {
+        report.puzzle_embedding_rows_appended = destination.size(0) - value.size(0);
+      }
+      value = *resized;
     }
     if (value.scalar_type() != destination.scalar_type()) {
       if (!floating || AliasesAny(destination, parameters)) {

@@ -18,6 +18,10 @@
 
 namespace trm {
 
+// The puzzle-embedding table's key after StripCheckpointPrefixes (the reference's name, used by
+// every architecture that has the table).
+inline constexpr char kPuzzleTableKey[] = "inner.puzzle_emb.weights";
+
 // "_orig_mod.model.inner.x", "model.inner.x" and "inner.x" all give "inner.x".
 std::string StripCheckpointPrefixes(const std::string& key);
 
@@ -25,11 +29,25 @@ std::string StripCheckpointPrefixes(const std::string& key);
 absl::StatusOr<NamedTensors> StripCheckpointPrefixes(const NamedTensors& weights,
                                                      const std::string& source);
 
+// What loading does when the stored puzzle-embedding table has another number of rows than the
+// model's (a model for another dataset). The embedding width must match in every case.
+enum class PuzzleTableResize {
+  // A shape mismatch, like any other tensor's.
+  kError,
+  // The reference's load_checkpoint (spec §6.6): every row of the model's table becomes the mean
+  // of the stored rows.
+  kMeanOfAll,
+  // New identifiers appended to a trained model (unseen tasks): the stored rows are kept bit for
+  // bit and every row after them becomes the mean of the trained rows (stored rows 1.., row 0 being
+  // the blank identifier's; a one-row table gives its row). A smaller model table is an error.
+  kAppendMean,
+  // As kAppendMean, the new rows a copy of the blank identifier's row 0 (the reference's Kaggle
+  // script predicts unseen tasks with the blank identifier).
+  kAppendBlank,
+};
+
 struct LoadWeightsOptions {
-  // The reference's load_checkpoint (spec §6.6): when the stored puzzle-embedding table has
-  // another shape than the model's (a model for another dataset), every row of the model's table
-  // becomes the mean of the stored rows. Without this, such a file is a shape mismatch.
-  bool puzzle_embedding_mean_on_resize = false;
+  PuzzleTableResize puzzle_table_resize = PuzzleTableResize::kError;
 };
 
 struct LoadReport {
@@ -37,8 +55,11 @@ struct LoadReport {
   // Floating-point buffers stored in another dtype and converted (H_init/L_init of a run with
   // another forward dtype).
   std::vector<std::string> converted;
-  // The puzzle-embedding table was filled with the mean of a stored table of this shape.
+  // kMeanOfAll: the puzzle-embedding table was filled with the mean of a stored table of this
+  // shape.
   std::vector<int64_t> puzzle_embedding_mean_of;
+  // kAppend*: rows appended after the stored ones (0: the table had the model's shape).
+  int64_t puzzle_embedding_rows_appended = 0;
 };
 
 // Copies `weights` (stored names) into the tensors of model.StateDict(). Keys must match exactly

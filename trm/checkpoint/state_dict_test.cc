@@ -1,6 +1,7 @@
 #include "trm/checkpoint/state_dict.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -233,7 +234,7 @@ TEST(StateDictTest, PuzzleTableOfAnotherShape) {
   // The reference's load_checkpoint: every row becomes the mean of the stored rows.
   TensorHolderArchitecture model(Config(), SmallSpecs(), 2);
   LoadWeightsOptions options;
-  options.puzzle_embedding_mean_on_resize = true;
+  options.puzzle_table_resize = PuzzleTableResize::kMeanOfAll;
   report = LoadStateDict(weights, "step_1", model, options);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_THAT(report->puzzle_embedding_mean_of, ElementsAre(3, 4));
@@ -250,6 +251,48 @@ TEST(StateDictTest, PuzzleTableOfAnotherShape) {
   report = LoadStateDict(StateWithPrefix(narrow_source, ""), "step_2", again, options);
   ASSERT_FALSE(report.ok());
   EXPECT_THAT(Message(report.status()), HasSubstr("inner.puzzle_emb.weights [10,3]"));
+}
+
+TEST(StateDictTest, AppendingIdentifiersKeepsTheTrainedRowsBitForBit) {
+  std::vector<TensorSpec> trained_table = SmallSpecs();
+  trained_table[4].shape = {4, 4};  // blank + 3 trained identifiers; the model has 10 rows
+  TensorHolderArchitecture source(Config(), trained_table, 1);
+  const at::Tensor stored = source.Get("inner.puzzle_emb.weights");
+  const NamedTensors weights = StateWithPrefix(source, "model.");
+
+  LoadWeightsOptions options;
+  options.puzzle_table_resize = PuzzleTableResize::kAppendMean;
+  TensorHolderArchitecture model(Config(), SmallSpecs(), 2);
+  absl::StatusOr<LoadReport> report = LoadStateDict(weights, "pretrained", model, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->puzzle_embedding_rows_appended, 6);
+  EXPECT_TRUE(report->puzzle_embedding_mean_of.empty());
+  const at::Tensor table = model.Get("inner.puzzle_emb.weights");
+  // Bit for bit, not within a tolerance: the trained rows are copies.
+  EXPECT_EQ(std::memcmp(table.narrow(0, 0, 4).contiguous().data_ptr(),
+                        stored.contiguous().data_ptr(), stored.nbytes()),
+            0);
+  const at::Tensor trained_mean = stored.narrow(0, 1, 3).mean(0);
+  for (int64_t row = 4; row < 10; ++row) EXPECT_TRUE(at::equal(table[row], trained_mean)) << row;
+  EXPECT_TRUE(at::equal(model.Get("inner.q_head.weight"), source.Get("inner.q_head.weight")));
+
+  options.puzzle_table_resize = PuzzleTableResize::kAppendBlank;
+  TensorHolderArchitecture blank_model(Config(), SmallSpecs(), 2);
+  report = LoadStateDict(weights, "pretrained", blank_model, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const at::Tensor blank_table = blank_model.Get("inner.puzzle_emb.weights");
+  EXPECT_TRUE(at::equal(blank_table.narrow(0, 0, 4), stored));
+  for (int64_t row = 4; row < 10; ++row) EXPECT_TRUE(at::equal(blank_table[row], stored[0]));
+
+  // Appending never drops trained rows: a model table smaller than the stored one is an error.
+  std::vector<TensorSpec> larger_table = SmallSpecs();
+  larger_table[4].shape = {12, 4};
+  TensorHolderArchitecture larger(Config(), larger_table, 1);
+  TensorHolderArchitecture smaller_model(Config(), SmallSpecs(), 2);
+  report = LoadStateDict(StateWithPrefix(larger, ""), "big", smaller_model, options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(Message(report.status()),
+              HasSubstr("inner.puzzle_emb.weights [12,4] in the file vs [10,4] in the model"));
 }
 
 TEST(StateDictTest, SaveThenLoadIsBitExact) {

@@ -94,6 +94,25 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return buffer.str();
 }
 
+// An override path split on the dots outside brackets (extension names contain dots).
+std::vector<std::string> SplitFieldPath(const std::string& path) {
+  std::vector<std::string> tokens;
+  std::string current;
+  int depth = 0;
+  for (char c : path) {
+    if (c == '[') ++depth;
+    if (c == ']') --depth;
+    if (c == '.' && depth == 0) {
+      tokens.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  tokens.push_back(current);
+  return tokens;
+}
+
 // One step of an override path: a field, optionally indexed.
 struct PathStep {
   const FieldDescriptor* field = nullptr;
@@ -265,6 +284,49 @@ absl::Status ParseTextProto(const std::string& text, const std::string& filename
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> ReadField(const Message& root, const std::string& path) {
+  auto error = [&](const absl::Status& status) {
+    return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+  };
+  const std::vector<std::string> tokens = SplitFieldPath(path);
+  const Message* message = &root;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    absl::StatusOr<PathStep> step = ResolveStep(tokens[i], *message);
+    if (!step.ok()) return error(step.status());
+    const FieldDescriptor* field = step->field;
+    const Reflection* r = message->GetReflection();
+    if (field->is_repeated() && step->index < 0) {
+      return error(absl::InvalidArgumentError(
+          absl::StrCat(field->name(), " is repeated: index it, e.g. ", field->name(), "[0]")));
+    }
+    if (field->is_repeated() && step->index >= r->FieldSize(*message, field)) {
+      return error(absl::OutOfRangeError(absl::StrCat(
+          field->name(), "[", step->index, "]: the list has ", r->FieldSize(*message, field),
+          " entries")));
+    }
+    const int index = field->is_repeated() ? step->index : -1;
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      message = index >= 0 ? &r->GetRepeatedMessage(*message, field, index)
+                           : &r->GetMessage(*message, field);
+      if (i + 1 == tokens.size()) return message->ShortDebugString();
+      continue;
+    }
+    if (i + 1 != tokens.size()) {
+      return error(absl::InvalidArgumentError(
+          absl::StrCat(field->name(), " is a ", TypeName(field), ", not a message")));
+    }
+    std::string text;
+    google::protobuf::TextFormat::PrintFieldValueToString(*message, field, index, &text);
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+      // The printer quotes and escapes strings; give the value itself.
+      text = index >= 0 ? r->GetRepeatedString(*message, field, index)
+                        : r->GetString(*message, field);
+    }
+    return text;
+  }
+  return error(absl::InvalidArgumentError("empty path"));
+}
+
 absl::Status ApplyOverride(const std::string& assignment, Message* root) {
   const size_t eq = assignment.find('=');
   auto error = [&](const absl::Status& status) {
@@ -275,22 +337,7 @@ absl::Status ApplyOverride(const std::string& assignment, Message* root) {
   }
   const std::string path(absl::StripAsciiWhitespace(assignment.substr(0, eq)));
   const std::string value = assignment.substr(eq + 1);
-
-  // Split on dots outside brackets (extension names contain dots).
-  std::vector<std::string> tokens;
-  std::string current;
-  int depth = 0;
-  for (char c : path) {
-    if (c == '[') ++depth;
-    if (c == ']') --depth;
-    if (c == '.' && depth == 0) {
-      tokens.push_back(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  tokens.push_back(current);
+  const std::vector<std::string> tokens = SplitFieldPath(path);
 
   Message* message = root;
   for (size_t i = 0; i < tokens.size(); ++i) {

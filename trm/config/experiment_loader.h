@@ -35,6 +35,12 @@ absl::Status ParseTextProto(const std::string& text, const std::string& filename
 // fields are errors that suggest the closest names.
 absl::Status ApplyOverride(const std::string& assignment, google::protobuf::Message* message);
 
+// The value at `path` (ApplyOverride's path syntax, extensions included; repeated fields indexed)
+// as text: a scalar in its usual spelling, a string unquoted, a message as a one-line text proto.
+// An unset field gives its default. E.g. ReadField(experiment, "data.[trm.arc.arc].canvas_size").
+absl::StatusOr<std::string> ReadField(const google::protobuf::Message& message,
+                                      const std::string& path);
+
 // Semantic checks that the schema cannot express (positive sizes, divisibility, known choices).
 absl::Status ValidateExperiment(const Experiment& experiment);
 

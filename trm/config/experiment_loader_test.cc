@@ -65,6 +65,32 @@ TEST(ExperimentLoaderTest, OverridesAreTyped) {
   EXPECT_EQ(experiment->arch().name(), "hrm");
 }
 
+TEST(ExperimentLoaderTest, ReadFieldGivesValuesAsText) {
+  Experiment e;
+  ASSERT_TRUE(ApplyOverride("arch.L_cycles=6", &e).ok());
+  ASSERT_TRUE(ApplyOverride("data.[trm.config.testing.test_data].subsets=a,b", &e).ok());
+  ASSERT_TRUE(ApplyOverride("evaluators[0]={name: \"arc\"}", &e).ok());
+  EXPECT_EQ(ReadField(e, "arch.L_cycles").value(), "6");
+  EXPECT_EQ(ReadField(e, "arch.forward_dtype").value(), "bfloat16");  // unset: the default
+  EXPECT_EQ(ReadField(e, "ema.enabled").value(), "false");
+  EXPECT_EQ(ReadField(e, "data.[trm.config.testing.test_data].retries").value(), "5");
+  EXPECT_EQ(ReadField(e, "data.[trm.config.testing.test_data].subsets[1]").value(), "b");
+  EXPECT_EQ(ReadField(e, "data.[trm.config.testing.test_data].filter.max_side").value(), "0");
+  EXPECT_EQ(ReadField(e, "evaluators[0].name").value(), "arc");
+  EXPECT_EQ(ReadField(e, "evaluators[0]").value(), "name: \"arc\"");
+
+  EXPECT_THAT(std::string(ReadField(e, "arch.L_cycle").status().message()),
+              HasSubstr("L_cycles"));
+  EXPECT_THAT(std::string(ReadField(e, "evaluators[3].name").status().message()),
+              HasSubstr("the list has 1 entries"));
+  EXPECT_THAT(std::string(ReadField(e, "data.[trm.config.testing.test_data].subsets")
+                              .status()
+                              .message()),
+              HasSubstr("is repeated: index it"));
+  EXPECT_THAT(std::string(ReadField(e, "arch.L_cycles.x").status().message()),
+              HasSubstr("not a message"));
+}
+
 TEST(ExperimentLoaderTest, UnknownFieldSuggestsClosestNames) {
   Experiment e;
   absl::Status status = ApplyOverride("arch.L_cycle=6", &e);

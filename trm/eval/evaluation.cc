@@ -168,6 +168,7 @@ absl::StatusOr<std::map<std::string, double>> Evaluate(Architecture& model, Loss
                                               e.what_without_backtrace()));
     }
     if (options.on_batch) options.on_batch(progress);
+    if (options.stop && options.stop()) break;
   }
 
   // Agree on the table layout, then sum it over all ranks.

@@ -43,6 +43,9 @@ struct EvaluationOptions {
   std::string output_dir;
   // Called after every batch (e.g. for a progress bar).
   std::function<void(const EvalProgress&)> on_batch;
+  // Checked after every batch: true ends this rank's walk there (a time budget). The metrics and
+  // the evaluators then cover the batches done.
+  std::function<bool()> stop;
 };
 
 // Runs one evaluation. The model is switched to eval mode and back to its previous mode.

@@ -172,6 +172,25 @@ TEST(EvaluateTest, RunsEveryBatchToTheLastActStepWithoutAutograd) {
   EXPECT_TRUE(at::equal(evaluator.last_preds.to(at::kInt), evaluator.last_inputs));
 }
 
+TEST(EvaluateTest, StopEndsTheWalkAfterTheBatchInProgress) {
+  EchoModel model(Config(2));
+  CountingLoss loss;
+  RecordingEvaluator evaluator;
+  auto communicator = MakeSingleProcessCommunicator();
+  int checks = 0;
+  EvaluationOptions options;
+  options.stop = [&] { return ++checks == 2; };  // e.g. a time budget running out
+  auto metrics = Evaluate(model, loss,
+                          FromList({MakeBatch("all", 4, 4), MakeBatch("all", 4, 4),
+                                    MakeBatch("all", 4, 4), MakeBatch("all", 4, 4)}),
+                          {&evaluator}, *communicator, options);
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_EQ(checks, 2);
+  EXPECT_EQ(model.calls, 2 * 2);
+  EXPECT_EQ(metrics->at("all/count"), 8);
+  EXPECT_EQ(metrics->at("fake/rows"), 8);
+}
+
 TEST(EvaluateTest, TwoRanksSumTheirMetrics) {
   std::map<std::string, double> results[2];
   testing::RunOnFakeWorld(2, [&](int rank, Communicator& communicator) {

@@ -175,7 +175,7 @@ absl::Status Trainer::BuildModel() {
   absl::Status loaded = absl::OkStatus();
   if (IsRoot() && !experiment_.checkpoint().load().empty()) {
     LoadWeightsOptions load_options;
-    load_options.puzzle_embedding_mean_on_resize = true;
+    load_options.puzzle_table_resize = options_.load_puzzle_table;
     absl::StatusOr<LoadReport> report =
         LoadWeightsFile(ResolveUserPath(experiment_.checkpoint().load()), *model_, load_options);
     loaded = report.status();
@@ -493,7 +493,7 @@ absl::StatusOr<std::map<std::string, double>> Trainer::Evaluate() {
 }
 
 absl::Status Trainer::EvaluateAndMaybeSave(bool save) {
-  if (step_ != last_evaluated_step_) {
+  if (options_.evaluate && step_ != last_evaluated_step_) {
     absl::StatusOr<std::map<std::string, double>> metrics = Evaluate();
     TRM_RETURN_IF_ERROR(metrics.status());
     last_evaluated_step_ = step_;
@@ -503,14 +503,20 @@ absl::Status Trainer::EvaluateAndMaybeSave(bool save) {
   return save ? SaveCheckpoint() : absl::OkStatus();
 }
 
-int Trainer::AgreedStopSignal() {
-  const int local = g_stop_signal.load();
-  if (communicator_->world_size() == 1) return local;
-  const at::Tensor signals = communicator_->AllGather(at::tensor({local}, at::kInt));
-  for (int rank = 0; rank < communicator_->world_size(); ++rank) {
-    if (const int signal = signals[rank].item<int>(); signal != 0) return signal;
+int Trainer::AgreedStop() {
+  int local = g_stop_signal.load();
+  if (local == 0 && options_.deadline.has_value() && absl::Now() >= *options_.deadline) {
+    local = kDeadlinePassed;
   }
-  return 0;
+  if (communicator_->world_size() == 1) return local;
+  const at::Tensor reasons = communicator_->AllGather(at::tensor({local}, at::kInt));
+  int agreed = 0;
+  for (int rank = 0; rank < communicator_->world_size(); ++rank) {
+    const int reason = reasons[rank].item<int>();
+    if (reason > 0) return reason;
+    if (reason == kDeadlinePassed) agreed = kDeadlinePassed;
+  }
+  return agreed;
 }
 
 absl::Status Trainer::StopWithCheckpoint() {
@@ -537,7 +543,8 @@ absl::Status Trainer::Run() {
         communicator_->world_size(), device_.str()));
   }
   auto finished = [&] {
-    return step_ >= total_steps_ || (max_passes_ > 0 && passes_done_ >= max_passes_);
+    return reached_deadline_ || step_ >= total_steps_ ||
+           (max_passes_ > 0 && passes_done_ >= max_passes_);
   };
   while (!finished()) {
     bool pass_ended = false;
@@ -546,8 +553,15 @@ absl::Status Trainer::Run() {
     const bool fresh_pass = !train_data_->SavePosition().in_pass;
     while (step_ < total_steps_) {
       // Before taking the next batch, so that the checkpoint resumes with it.
-      stop_signal_ = AgreedStopSignal();
-      if (stop_signal_ != 0) return StopWithCheckpoint();
+      const int stop = AgreedStop();
+      if (stop == kDeadlinePassed) {
+        reached_deadline_ = true;
+        break;
+      }
+      if (stop != 0) {
+        stop_signal_ = stop;
+        return StopWithCheckpoint();
+      }
       std::optional<PuzzleDataset::Item> item = train_data_->Next();
       if (!item.has_value()) {
         pass_ended = true;
@@ -587,7 +601,9 @@ absl::Status Trainer::Run() {
     }
   }
   if (logger_ != nullptr) {
-    logger_->Info(absl::StrCat("done at step ", step_, "; checkpoints in ", checkpoints_->root()));
+    logger_->Info(absl::StrCat("done at step ", step_,
+                               reached_deadline_ ? " (the deadline came first)" : "",
+                               "; checkpoints in ", checkpoints_->root()));
   }
   return absl::OkStatus();
 }

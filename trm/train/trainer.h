@@ -15,6 +15,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "trm/checkpoint/state_dict.h"
 #include "trm/base/folder_lock.h"
 #include "trm/config/experiment.pb.h"
 #include "trm/data/puzzle_dataset.h"
@@ -44,6 +46,14 @@ struct TrainerOptions {
   // Builds the dataset into the given folder when it does not exist yet (on rank 0; the other
   // ranks wait for its status). Null: a missing dataset is an error.
   std::function<absl::Status(const std::string& dataset_dir)> build_missing_dataset;
+  // How checkpoint.load fills a puzzle-embedding table of another size (the reference's mean of
+  // every row by default; the solver appends rows for unseen tasks).
+  PuzzleTableResize load_puzzle_table = PuzzleTableResize::kMeanOfAll;
+  // Training ends (as at its last step: final checkpoint, status OK) before the first step that
+  // would begin after this time. Any rank past it stops all of them at the same step.
+  std::optional<absl::Time> deadline;
+  // False: Run never evaluates (the caller predicts from the final checkpoint).
+  bool evaluate = true;
   // Console for the logger (tests capture it).
   std::FILE* console = stderr;
 };
@@ -71,6 +81,9 @@ class Trainer {
   // reports the signal of the lowest rank that did.
   int stop_signal() const { return stop_signal_; }
 
+  // Whether Run() ended at TrainerOptions::deadline, before its last step.
+  bool reached_deadline() const { return reached_deadline_; }
+
   int64_t step() const { return step_; }
   int64_t total_steps() const { return total_steps_; }
   Architecture& model() { return *model_; }
@@ -91,9 +104,11 @@ class Trainer {
   absl::Status SaveCheckpoint();
   absl::StatusOr<std::map<std::string, double>> Evaluate();
   absl::Status EvaluateAndMaybeSave(bool save);
-  // Whether any rank received a stop signal (its number, else 0): one tiny collective per step
-  // when there are several ranks, so that all of them stop at the same step.
-  int AgreedStopSignal();
+  // Whether any rank received a stop signal (its number, else 0) or passed the deadline
+  // (kDeadlinePassed): one tiny collective per step when there are several ranks, so that all of
+  // them stop at the same step. A signal wins over the deadline.
+  static constexpr int kDeadlinePassed = -1;
+  int AgreedStop();
   absl::Status StopWithCheckpoint();
   bool IsRoot() const { return communicator_->rank() == 0; }
 
@@ -131,6 +146,7 @@ class Trainer {
   int64_t last_saved_step_ = -1;
   int64_t last_evaluated_step_ = -1;
   int stop_signal_ = 0;
+  bool reached_deadline_ = false;
 };
 
 }  // namespace trm

@@ -19,6 +19,9 @@
 
 namespace trm {
 
+// The file name Kaggle expects (the evaluator writes it into its output folder).
+inline constexpr char kSubmissionFile[] = "submission.json";
+
 // Attempts per test input that the ARC Prize scores.
 inline constexpr int kKaggleAttempts = 2;
 
