@@ -1039,3 +1039,27 @@ trm_test(plugins/recursive_reasoning initialization_test HOST
     trm::gtest_main
   DATA tests/golden/hrm tests/golden/trm_att tests/golden/trm_mlp
 )
+
+# //tests/fuzz: the fuzz targets over their kept inputs (tools/fuzz.sh builds them for libFuzzer).
+trm_test(tests/fuzz corpus_test HOST
+  SRCS
+    tests/fuzz/corpus_test.cc
+    tests/fuzz/fuzz_target.cc
+    tests/fuzz/arc_task_fuzzer.cc
+    tests/fuzz/dataset_metadata_fuzzer.cc
+    tests/fuzz/experiment_text_fuzzer.cc
+    tests/fuzz/kaggle_submission_fuzzer.cc
+    tests/fuzz/npy_fuzzer.cc
+    tests/fuzz/set_override_fuzzer.cc
+  LIBS plugins_arc_common_arc_common trm_config_test_extension_cc_proto trm::gtest_main
+  DATA tests/fuzz/corpus tests/fuzz/regressions
+)
+trm_test(tests/fuzz corpus_torch_test
+  SRCS
+    tests/fuzz/corpus_test.cc
+    tests/fuzz/fuzz_target.cc
+    tests/fuzz/pickle_fuzzer.cc
+    tests/fuzz/safetensors_fuzzer.cc
+  LIBS trm::gtest_main
+  DATA tests/fuzz/corpus tests/fuzz/regressions
+)

@@ -37,6 +37,21 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& 
   return std::shared_ptr<MappedFile>(new MappedFile(path, data, size));
 }
 
+absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::FromBytes(const std::string& path,
+                                                                  std::string_view bytes) {
+  uint8_t* data = nullptr;
+  if (!bytes.empty()) {
+    void* mapping = mmap(nullptr, bytes.size(), PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapping == MAP_FAILED) {
+      return absl::InternalError(absl::StrCat(path, ": mmap failed: ", std::strerror(errno)));
+    }
+    data = static_cast<uint8_t*>(mapping);
+    std::memcpy(data, bytes.data(), bytes.size());
+  }
+  return std::shared_ptr<MappedFile>(new MappedFile(path, data, bytes.size()));
+}
+
 MappedFile::~MappedFile() {
   if (data_ != nullptr) munmap(data_, size_);
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -19,6 +20,10 @@ class MappedFile : public std::enable_shared_from_this<MappedFile> {
   // Maps `path` privately and writably: tensors over it may be modified (copy-on-write) without
   // ever changing the file. Pages are read lazily, so a multi-GiB file costs no memory up front.
   static absl::StatusOr<std::shared_ptr<MappedFile>> Open(const std::string& path);
+  // A private anonymous mapping holding a copy of `bytes`, named `path` in messages (for readers
+  // of in-memory data, e.g. the fuzz targets).
+  static absl::StatusOr<std::shared_ptr<MappedFile>> FromBytes(const std::string& path,
+                                                               std::string_view bytes);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;

@@ -60,6 +60,10 @@ enum Opcode : uint8_t {
 
 constexpr int kHighestProtocol = 5;
 
+// Deepest nesting of containers accepted (a state dict nests 3 deep). The result is freed
+// recursively, so an unbounded depth (one byte per level with TUPLE1) would overflow the stack.
+constexpr size_t kMaxDepth = 1000;
+
 constexpr char kOrderedDict[] = "collections.OrderedDict";
 constexpr char kRebuildTensor[] = "torch._utils._rebuild_tensor_v2";
 constexpr char kRebuildParameter[] = "torch._utils._rebuild_parameter";
@@ -156,7 +160,8 @@ class Unpickler {
     return value;
   }
 
-  // Depth-first walk from `root`; every object reached goes into `reached`.
+  // Depth-first walk from `root`; every object reached goes into `reached`. Also refuses nesting
+  // deeper than kMaxDepth.
   absl::Status CheckAcyclic(const PickleValue& root, std::set<const PickleValue*>* reached) const {
     struct Frame {
       const PickleValue* value;
@@ -176,6 +181,9 @@ class Unpickler {
       const PickleValue* child = frame.children[frame.next++];
       if (on_path.count(child)) return Error("a container contains itself (reference cycle)");
       if (!reached->count(child)) {
+        if (path.size() >= kMaxDepth) {
+          return Error(absl::StrCat("containers nested deeper than ", kMaxDepth, " levels"));
+        }
         on_path.insert(child);
         path.push_back({child, Children(*child)});
       }

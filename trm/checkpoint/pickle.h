@@ -70,6 +70,7 @@ using StorageLoader = std::function<absl::StatusOr<at::Tensor>(
     const std::string& key, at::ScalarType dtype, int64_t numel)>;
 
 // Unpickles `bytes`. Tensors are views of the loaded storages (views of one storage share it).
+// Containers may nest at most 1000 deep.
 // Errors: "<source>: byte <offset>: <what>".
 absl::StatusOr<PickleValuePtr> Unpickle(std::string_view bytes, const std::string& source,
                                         const StorageLoader& load_storage);

@@ -1,6 +1,7 @@
 #include "trm/checkpoint/safetensors.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -43,14 +44,20 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(
     const std::string& path) {
   absl::StatusOr<std::shared_ptr<MappedFile>> file = MappedFile::Open(path);
   if (!file.ok()) return file.status();
-  const uint64_t file_size = (*file)->size();
+  return FromMapping(*std::move(file));
+}
+
+absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::FromMapping(
+    std::shared_ptr<MappedFile> file) {
+  const std::string path = file->path();
+  const uint64_t file_size = file->size();
   if (file_size < 8) {
     return Corrupt(path, absl::StrCat("file has ", file_size,
                                       " bytes, shorter than the 8-byte header length"));
   }
   std::unique_ptr<SafetensorsReader> reader(new SafetensorsReader);
   reader->path_ = path;
-  reader->file_ = *std::move(file);
+  reader->file_ = std::move(file);
   const uint8_t* bytes = reader->file_->data();
 
   uint64_t header_size = 0;
@@ -133,7 +140,12 @@ absl::StatusOr<std::unique_ptr<SafetensorsReader>> SafetensorsReader::Open(
       return field_error(absl::StrCat("data_offsets [", entry.begin, ", ", entry.end,
                                       "] outside the data section of ", data_size, " bytes"));
     }
-    const uint64_t expected = numel * c10::elementSize(entry.dtype);
+    // numel < 2^62 but numel x 8 bytes can still wrap around (to 0 for 2^62 F64 elements).
+    const uint64_t element_size = c10::elementSize(entry.dtype);
+    if (numel > std::numeric_limits<uint64_t>::max() / element_size) {
+      return field_error("shape is too large");
+    }
+    const uint64_t expected = numel * element_size;
     if (entry.end - entry.begin != expected) {
       return field_error(absl::StrCat("shape x dtype is ", expected,
                                       " bytes but data_offsets span ", entry.end - entry.begin));

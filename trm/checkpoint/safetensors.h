@@ -36,6 +36,9 @@ class SafetensorsReader {
   // contiguous and non-overlapping (every data byte belongs to exactly one tensor), unique names,
   // string-to-string __metadata__. Errors are one line and name the file.
   static absl::StatusOr<std::unique_ptr<SafetensorsReader>> Open(const std::string& path);
+  // The same over a mapping that is already open (Open's second half; `file->path()` names it).
+  static absl::StatusOr<std::unique_ptr<SafetensorsReader>> FromMapping(
+      std::shared_ptr<MappedFile> file);
 
   const std::string& path() const { return path_; }
   // Sorted by name.

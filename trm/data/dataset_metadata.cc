@@ -1,6 +1,7 @@
 #include "trm/data/dataset_metadata.h"
 
 #include <filesystem>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -168,9 +169,16 @@ absl::StatusOr<DatasetMetadata> MergeDatasetMetadata(const std::vector<DatasetMe
       return disagree("num_puzzle_identifiers", absl::StrCat(m.num_puzzle_identifiers),
                       absl::StrCat(parts[0].num_puzzle_identifiers));
     }
-    merged.num_puzzle_identifiers += m.num_puzzle_identifiers;
-    merged.total_groups += m.total_groups;
-    merged.total_puzzles += m.total_puzzles;
+    for (auto [field, sum, part] :
+         {std::tuple{"num_puzzle_identifiers", &merged.num_puzzle_identifiers,
+                     m.num_puzzle_identifiers},
+          std::tuple{"total_groups", &merged.total_groups, m.total_groups},
+          std::tuple{"total_puzzles", &merged.total_puzzles, m.total_puzzles}}) {
+      if (__builtin_add_overflow(*sum, part, sum)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(source, ": ", field, " overflows 64 bits when the datasets are summed"));
+      }
+    }
     weighted_examples += m.mean_puzzle_examples * static_cast<double>(m.total_puzzles);
   }
   merged.mean_puzzle_examples = merged.total_puzzles > 0

@@ -288,6 +288,22 @@ absl::StatusOr<NpyHeaderInfo> ParseNpyHeader(const void* bytes, size_t size,
   return info;
 }
 
+absl::StatusOr<NpyHeaderInfo> ParseNpyFile(const void* bytes, size_t size,
+                                           const std::string& path) {
+  absl::StatusOr<NpyHeaderInfo> header = ParseNpyHeader(bytes, size, path);
+  if (!header.ok()) return header.status();
+  absl::StatusOr<uint64_t> data_bytes = DataBytes(header->dtype, header->shape, path);
+  if (!data_bytes.ok()) return data_bytes.status();
+  const uint64_t available = size - header->data_offset;
+  if (available != *data_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": shape ", ShapeRepr(header->shape), " of ", NpyDtypeName(header->dtype), " needs ",
+        *data_bytes, " data bytes but the file has ", available,
+        available < *data_bytes ? " (truncated)" : " (trailing bytes)"));
+  }
+  return header;
+}
+
 // ----------------------------------------------------------------------------------- NpyArray
 
 absl::StatusOr<NpyArray> NpyArray::Map(const std::string& path, Access access) {
@@ -313,18 +329,9 @@ absl::StatusOr<NpyArray> NpyArray::Map(const std::string& path, Access access) {
   array.path_ = path;
   array.mapping_ = mapping;
   array.mapping_size_ = size;
-  absl::StatusOr<NpyHeaderInfo> header = ParseNpyHeader(mapping, size, path);
+  absl::StatusOr<NpyHeaderInfo> header = ParseNpyFile(mapping, size, path);
   if (!header.ok()) return header.status();
   array.header_ = *std::move(header);
-  absl::StatusOr<uint64_t> bytes = DataBytes(array.header_.dtype, array.header_.shape, path);
-  if (!bytes.ok()) return bytes.status();
-  const uint64_t available = size - array.header_.data_offset;
-  if (available != *bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": shape ", ShapeRepr(array.header_.shape), " of ", NpyDtypeName(array.header_.dtype),
-        " needs ", *bytes, " data bytes but the file has ", available,
-        available < *bytes ? " (truncated)" : " (trailing bytes)"));
-  }
   array.data_ = static_cast<const uint8_t*>(mapping) + array.header_.data_offset;
   if (access != Access::kNormal) {
     // Advice only: a failure changes nothing but speed.

@@ -95,6 +95,10 @@ struct NpyHeaderInfo {
 // Parses the header at the start of `bytes`; errors name `path`.
 absl::StatusOr<NpyHeaderInfo> ParseNpyHeader(const void* bytes, size_t size,
                                              const std::string& path);
+// Parses the header of a whole .npy file held in `bytes` and checks that exactly the data bytes
+// its dtype and shape need follow it (what NpyArray::Map checks); errors name `path`.
+absl::StatusOr<NpyHeaderInfo> ParseNpyFile(const void* bytes, size_t size,
+                                           const std::string& path);
 
 // A read-only memory map of an .npy file.
 class NpyArray {

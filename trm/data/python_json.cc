@@ -66,9 +66,19 @@ absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text,
   // One key set per open object, to report repeated keys.
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
+  // Lists and objects open around the current value. Nesting is bounded because values are
+  // dumped and walked recursively (nlohmann's dump(), AppendPythonJson): a file of a million '['
+  // would overflow the stack. Python's json.loads gives up near 1000 levels (RecursionError).
+  int open_containers = 0;
+  struct TooDeep {};
   auto callback = [&](int /*depth*/, nlohmann::ordered_json::parse_event_t event,
                       nlohmann::ordered_json& parsed) {
     using Event = nlohmann::ordered_json::parse_event_t;
+    if (event == Event::object_start || event == Event::array_start) {
+      if (++open_containers > kMaxJsonDepth) throw TooDeep();
+    } else if (event == Event::object_end || event == Event::array_end) {
+      --open_containers;
+    }
     if (event == Event::object_start) {
       open_objects.emplace_back();
     } else if (event == Event::object_end) {
@@ -89,6 +99,9 @@ absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text,
   } catch (const nlohmann::ordered_json::exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": not valid JSON: ", StripExceptionTag(e.what())));
+  } catch (const TooDeep&) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": lists and objects nested deeper than ", kMaxJsonDepth, " levels"));
   }
 }
 

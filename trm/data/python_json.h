@@ -13,9 +13,12 @@
 
 namespace trm {
 
+// Deepest nesting of lists and objects that ParseJson accepts.
+inline constexpr int kMaxJsonDepth = 512;
+
 // Parses `text`; errors read "<source>: not valid JSON: ... at line L, column C ...". Objects keep
 // their key order. A key repeated inside one object is an error naming the key (Python would keep
-// the last value silently).
+// the last value silently); so is nesting deeper than kMaxJsonDepth.
 absl::StatusOr<nlohmann::ordered_json> ParseJson(const std::string& text,
                                                  const std::string& source);
 absl::StatusOr<nlohmann::ordered_json> ReadJsonFile(const std::string& path);

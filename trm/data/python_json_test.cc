@@ -58,5 +58,17 @@ TEST(PythonJsonTest, ErrorsNameTheSourceAndPlace) {
   EXPECT_EQ(ReadJsonFile("/nonexistent/file.json").status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(PythonJsonTest, RefusesNestingDeeperThanTheLimit) {
+  auto lists = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  EXPECT_TRUE(ParseJson(lists(kMaxJsonDepth), "ok.json").ok());
+  auto deep = ParseJson(lists(kMaxJsonDepth + 1), "deep.json");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_THAT(std::string(deep.status().message()),
+              HasSubstr("deep.json: lists and objects nested deeper than 512 levels"));
+  // Objects count too, and a million levels is refused without exhausting the stack.
+  EXPECT_FALSE(ParseJson(R"({"a":)" + lists(kMaxJsonDepth) + "}", "mixed.json").ok());
+  EXPECT_FALSE(ParseJson(lists(1000000), "huge.json").ok());
+}
+
 }  // namespace
 }  // namespace trm

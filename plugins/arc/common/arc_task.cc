@@ -193,7 +193,9 @@ absl::Status AttachArcSolutions(const std::string& solutions_json, const std::st
     }
   }
   if (root.size() > tasks.size()) {
-    for (const auto& [id, unused] : root.items()) {
+    for (const auto& item : root.items()) {
+      // (Not a structured binding: C++17 lambdas cannot capture those, and clang says so.)
+      const std::string& id = item.key();
       if (std::none_of(tasks.begin(), tasks.end(), [&](const ArcTask& t) { return t.id == id; })) {
         return Invalid(source, absl::StrCat("solutions for task '", id, "', which is not a task"));
       }
