@@ -28,6 +28,10 @@ TRM_FUZZ_TARGET(set_override) {
   for (absl::string_view line : absl::StrSplit(absl::string_view(input.data(), input.size()), '\n')) {
     absl::Status applied = ApplyOverride(std::string(line), &experiment);
     if (!applied.ok()) TRM_FUZZ_CHECK(!applied.message().empty(), "error without a message");
+    // ReadField takes the same paths: reading back what was set (or failing with a message).
+    const std::string path(line.substr(0, line.find('=')));
+    absl::StatusOr<std::string> read = ReadField(experiment, path);
+    if (!read.ok()) TRM_FUZZ_CHECK(!read.status().message().empty(), "error without a message");
   }
   (void)ValidateExperiment(experiment);
   const std::string text = ExperimentToText(experiment);
