@@ -245,8 +245,7 @@ absl::StatusOr<std::string> StageTaskFiles(const Settings& settings) {
 }
 
 // Rows of the stored puzzle-embedding table: the first identifier free for new tasks.
-absl::StatusOr<int64_t> TrainedIdentifiers(const std::string& weights_file) {
-  TRM_ASSIGN_OR_RETURN(const NamedTensors weights, ReadWeights(weights_file));
+int64_t TrainedIdentifiers(const NamedTensors& weights) {
   for (const auto& [key, tensor] : weights) {
     if (StripCheckpointPrefixes(key) == kPuzzleTableKey && tensor.dim() == 2) {
       return tensor.size(0);
@@ -315,7 +314,11 @@ class Solver {
   bool IsRoot() const { return communicator_->rank() == 0; }
   absl::Status Prepare();
   absl::Status OpenTestSplit();
-  absl::Status BuildModel(const std::string& weights_file, PuzzleTableResize resize);
+  // The model for the test split with `weights` (read from `source`, checksum verified).
+  absl::Status BuildModel(const NamedTensors& weights, const std::string& source,
+                          PuzzleTableResize resize);
+  // Verifies and reads a weights file.
+  static absl::StatusOr<NamedTensors> ReadVerifiedWeights(const std::string& weights_file);
   // Seconds per test batch on this rank, from the first kProbeBatches.
   absl::StatusOr<double> TimePredictionBatches();
   absl::Status Finetune(absl::Time deadline);
@@ -329,6 +332,8 @@ class Solver {
   TimeBudget budget_;
 
   std::vector<ArcTask> tasks_;
+  // The checkpoint's weights, read once for the table size and the first model; freed after.
+  NamedTensors pretrained_;
   std::string data_dir_;
   std::unique_ptr<PuzzleDataset> test_data_;
   int64_t test_batches_per_rank_ = 0;
@@ -363,7 +368,8 @@ absl::Status Solver::Prepare() {
     }
   }
   TRM_RETURN_IF_ERROR(AgreeOnStatus(*communicator_, prepared));
-  TRM_ASSIGN_OR_RETURN(first_new_identifier_, TrainedIdentifiers(settings_.checkpoint.weights_file));
+  TRM_ASSIGN_OR_RETURN(pretrained_, ReadVerifiedWeights(settings_.checkpoint.weights_file));
+  first_new_identifier_ = TrainedIdentifiers(pretrained_);
   TRM_RETURN_IF_ERROR(PointAtUnseenTasks(settings_.out + "/tasks", data_dir_,
                                          first_new_identifier_, experiment_));
   absl::Status built = absl::OkStatus();
@@ -402,7 +408,13 @@ absl::Status Solver::OpenTestSplit() {
   return absl::OkStatus();
 }
 
-absl::Status Solver::BuildModel(const std::string& weights_file, PuzzleTableResize resize) {
+absl::StatusOr<NamedTensors> Solver::ReadVerifiedWeights(const std::string& weights_file) {
+  TRM_RETURN_IF_ERROR(VerifyChecksumFile(weights_file));
+  return ReadWeights(weights_file);
+}
+
+absl::Status Solver::BuildModel(const NamedTensors& weights, const std::string& source,
+                                PuzzleTableResize resize) {
   const DatasetMetadata& metadata = test_data_->metadata();
   config::ArchConfig arch = experiment_.arch();
   arch.set_batch_size(static_cast<int32_t>(test_data_->local_batch_size()));
@@ -412,11 +424,10 @@ absl::Status Solver::BuildModel(const std::string& weights_file, PuzzleTableResi
   at::manual_seed(experiment_.train().seed());
   TRM_ASSIGN_OR_RETURN(model_, ArchitectureRegistry().Create(arch.name(), arch));
   model_->to(device_);
-  TRM_RETURN_IF_ERROR(VerifyChecksumFile(weights_file));
   LoadWeightsOptions options;
   options.puzzle_table_resize = resize;
-  TRM_ASSIGN_OR_RETURN(const LoadReport report, LoadWeightsFile(weights_file, *model_, options));
-  weights_description_ = absl::StrCat(report.tensors, " tensors from ", weights_file);
+  TRM_ASSIGN_OR_RETURN(const LoadReport report, LoadStateDict(weights, source, *model_, options));
+  weights_description_ = absl::StrCat(report.tensors, " tensors from ", source);
   if (report.puzzle_embedding_rows_appended > 0) {
     absl::StrAppend(&weights_description_, ", ", report.puzzle_embedding_rows_appended,
                     " puzzle-embedding rows appended");
@@ -469,7 +480,8 @@ absl::Status Solver::Finetune(absl::Time deadline) {
   finetune_phase_.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   trainer.reset();
   TRM_ASSIGN_OR_RETURN(const CheckpointSource finetuned, ResolveCheckpoint(options.run_dir));
-  return BuildModel(finetuned.weights_file, PuzzleTableResize::kError);
+  TRM_ASSIGN_OR_RETURN(const NamedTensors weights, ReadVerifiedWeights(finetuned.weights_file));
+  return BuildModel(weights, finetuned.weights_file, PuzzleTableResize::kError);
 }
 
 absl::Status Solver::Predict() {
@@ -604,7 +616,9 @@ absl::Status Solver::WriteResults() {
 absl::Status Solver::Run() {
   TRM_RETURN_IF_ERROR(Prepare());
   TRM_RETURN_IF_ERROR(OpenTestSplit());
-  TRM_RETURN_IF_ERROR(BuildModel(settings_.checkpoint.weights_file, settings_.new_rows));
+  TRM_RETURN_IF_ERROR(
+      BuildModel(pretrained_, settings_.checkpoint.weights_file, settings_.new_rows));
+  pretrained_.clear();
   if (settings_.finetune != Finetune::kNone) {
     absl::Time deadline = absl::InfiniteFuture();
     if (budget_.limited()) {
