@@ -6,6 +6,7 @@
 # demonstrations, then the augmentation vote) on every GPU within the time budget, and puts its
 # submission.json where Kaggle reads it. No internet and no build tools are needed: the bundle
 # brings the binaries and the libraries other than LibTorch, which comes from the notebook's torch.
+# Tested on CPU only (tools/kaggle/bundle_test.sh); the GPU path and a Kaggle image are untested.
 #
 # Settings (environment variables, with the Kaggle defaults):
 #   TRM_BUNDLE          the bundle (default: the first trm_bundle*.tar.gz under /kaggle/input)

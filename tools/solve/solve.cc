@@ -18,7 +18,7 @@
 // With --time_budget the solver first times two prediction batches, stops fine-tuning when the
 // rest of the budget is what prediction and the final checkpoint need, and stops predicting at the
 // budget's end (tasks not reached keep their fallback attempts). --solutions=FILE scores the
-// result (ARC/pass@k, the Kaggle score). Multi-process and CUDA as //tools:train.
+// result (ARC/pass@k, the Kaggle score). Multi-process and CUDA as //tools:train (CUDA untested).
 #include <ATen/Parallel.h>
 #include <unistd.h>
 
