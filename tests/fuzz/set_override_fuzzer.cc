@@ -25,6 +25,9 @@ TRM_FUZZ_TARGET(set_override) {
   Experiment experiment;
   absl::Status base = ParseTextProto(kBase, "base", &experiment);
   TRM_FUZZ_CHECK(base.ok(), std::string(base.message()));
+  // Naming the extension also makes a static link keep its registration (the text names it only).
+  TRM_FUZZ_CHECK(experiment.data().HasExtension(trm::config::testing::test_data),
+                 "the base lost its extension");
   for (absl::string_view line : absl::StrSplit(absl::string_view(input.data(), input.size()), '\n')) {
     absl::Status applied = ApplyOverride(std::string(line), &experiment);
     if (!applied.ok()) TRM_FUZZ_CHECK(!applied.message().empty(), "error without a message");
