@@ -162,7 +162,9 @@ absl::StatusOr<std::unique_ptr<Communicator>> MakeCommunicator(
         "--config=cuda and TRM_LIBTORCH set to a CUDA LibTorch, or set distributed.backend to "
         "\"gloo\""));
   }
-  if (env.world_size == 1) return MakeSingleProcessCommunicator();
+  if (env.world_size == 1 && !options.process_group_for_one) {
+    return MakeSingleProcessCommunicator();
+  }
   try {
     c10d::TCPStoreOptions store_options;
     store_options.port = static_cast<uint16_t>(env.master_port);

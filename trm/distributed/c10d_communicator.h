@@ -21,13 +21,18 @@ struct CommunicatorOptions {
   // "cpu" or "cuda[:N]"; the device the trainer's tensors live on.
   std::string device = "cpu";
   std::chrono::milliseconds timeout = std::chrono::minutes(30);
+  // Build the process groups even for one process (which otherwise gets the single-process
+  // communicator and needs no store): how a machine with one GPU tests its NCCL collectives, as
+  // NCCL refuses two ranks on one device.
+  bool process_group_for_one = false;
 };
 
 // Whether this LibTorch build can run NCCL collectives.
 bool NcclAvailable();
 
-// The single-process communicator when env.world_size == 1, else a c10d one. Errors (unreachable
-// store, NCCL needed without support, even for one process, ...) are one line.
+// The single-process communicator when env.world_size == 1 (unless process_group_for_one), else a
+// c10d one. Errors (unreachable store, NCCL needed without support, even for one process, ...) are
+// one line.
 absl::StatusOr<std::unique_ptr<Communicator>> MakeCommunicator(const DistributedEnv& env,
                                                                const CommunicatorOptions& options);
 

@@ -3,8 +3,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "trm/distributed/gradient_reducer.h"
@@ -151,6 +154,64 @@ TEST(C10dCommunicatorTest, OneProcessOnCudaNeedsNoNccl) {
   auto communicator = MakeCommunicator(DistributedEnv{}, options);
   ASSERT_TRUE(communicator.ok()) << communicator.status();
   EXPECT_EQ((*communicator)->backend(), "single");
+}
+
+// One rank with real process groups: the collectives on the test device. Under
+// TRM_TEST_DEVICE=cuda (tools/gpu/device_check.sh) over NCCL, which refuses two ranks on one GPU;
+// elsewhere over Gloo on the CPU. Sums over one rank leave every value as it was.
+TEST(C10dCommunicatorTest, CollectivesOfOneRankOnTheTestDevice) {
+  const char* test_device = std::getenv("TRM_TEST_DEVICE");
+  const std::string device = test_device == nullptr || *test_device == '\0' ? "cpu" : test_device;
+  const bool cuda = device.rfind("cuda", 0) == 0;
+  if (cuda && !NcclAvailable()) GTEST_SKIP() << "this LibTorch has no NCCL";
+  absl::StatusOr<int> port = PickFreePort();
+  ASSERT_TRUE(port.ok()) << port.status();
+  DistributedEnv env;  // rank 0 of 1
+  env.master_port = *port;
+  CommunicatorOptions options;
+  options.backend = cuda ? "nccl" : "gloo";
+  options.device = device;
+  options.timeout = std::chrono::seconds(60);
+  options.process_group_for_one = true;
+  auto made = MakeCommunicator(env, options);
+  ASSERT_TRUE(made.ok()) << made.status();
+  Communicator& c = **made;
+  EXPECT_EQ(c.backend(), options.backend);
+  EXPECT_EQ(c.world_size(), 1);
+
+  const at::TensorOptions on = at::TensorOptions().device(device);
+  std::vector<at::Tensor> sums = {at::arange(6, on.dtype(at::kFloat)).view({2, 3}) * 0.25,
+                                  at::full({5}, 1.25, on.dtype(at::kBFloat16)),
+                                  at::tensor({int64_t{7}}, on.dtype(at::kLong))};
+  std::vector<at::Tensor> before;
+  for (const at::Tensor& t : sums) before.push_back(t.cpu());
+  c.AllReduceSum(sums);
+  for (size_t i = 0; i < sums.size(); ++i) {
+    EXPECT_EQ(sums[i].device().type(), on.device().type());
+    EXPECT_TRUE(at::equal(sums[i].cpu(), before[i])) << i;
+  }
+
+  at::Tensor value = at::full({2, 2}, 3.5f, on);
+  c.Broadcast(value, 0);
+  EXPECT_TRUE(at::equal(value.cpu(), at::full({2, 2}, 3.5f)));
+  EXPECT_TRUE(at::equal(c.AllGather(at::tensor({4, 5}, on.dtype(at::kInt))).cpu(),
+                        at::tensor({4, 5}, at::kInt)));
+  EXPECT_EQ(c.AllGatherBytes("xyz"), std::vector<std::string>{"xyz"});
+
+  // Buckets flattened and written back on the device.
+  std::vector<at::Tensor> params;
+  std::vector<at::Tensor> grads;
+  for (int64_t n : {5, 300, 7}) {
+    params.push_back(at::zeros({n}, on).requires_grad_());
+    params.back().mutable_grad() = at::randn({n}).to(on.device());
+    grads.push_back(params.back().grad().cpu());
+  }
+  GradientReducer reducer(params, /*bucket_bytes=*/1024, &c);
+  reducer.AllReduceGradients();
+  for (size_t i = 0; i < params.size(); ++i) {
+    EXPECT_TRUE(at::equal(params[i].grad().cpu(), grads[i])) << i;
+  }
+  c.Barrier();
 }
 
 TEST(C10dCommunicatorTest, OneProcessIsTheSingleCommunicator) {
