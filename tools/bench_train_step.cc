@@ -2,6 +2,9 @@
 // AdamATan2) and of one evaluation pass (halt_max_steps ACT steps, no gradient) on random ARC-shaped
 // batches (900 tokens, vocabulary 12). Prints the median per thread count, samples/s, the matmul
 // FLOPs of a step with the model FLOP utilisation (MFU) they imply, and on CUDA the peak memory.
+// Then the step's matrix products alone at its shapes and dtype: the share of the step they take
+// and the rate the library reaches on them (what bounds the MFU; the rest is element-wise work,
+// softmax and launches).
 //
 // Default: the fixed `bench_cpu` config of perf_reference.md (TRM hidden 128, 4 heads, expansion 4,
 // L_layers 2, H_cycles 2, L_cycles 2, halt_max_steps 4, puzzle_emb 128 x 16, 1000 puzzle ids,
@@ -9,12 +12,13 @@
 // optimizers and schedule of an experiment instead, e.g. the paper's recipe on one GPU:
 //
 //   bazel run //tools:bench_train_step -- --threads_list=1,2 --steps=5
-//   bench_train_step --experiment=arc2_trm --device=cuda --batch_size=192 \
-//       --num_puzzle_ids=1191730 --threads_list=8 --steps=20
+//   bench_train_step --experiment=arc2_trm --device=cuda --batch_size=192
+//       --num_puzzle_ids=1191730 --threads_list=8 --steps=20          (one line)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/cuda.h>
@@ -47,6 +51,8 @@ ABSL_FLAG(int, num_puzzle_ids, 1000,
           "Rows of the puzzle-embedding table (arc2_trm's dataset has 1191730).");
 ABSL_FLAG(double, peak_tflops, 989,
           "Peak dense TFLOP/s the MFU is relative to (989: H100/H200 SXM, bf16).");
+ABSL_FLAG(bool, matmul_share, true,
+          "Also time the step's matrix products alone (\"trm\" only): their share of the step.");
 ABSL_DECLARE_FLAG(std::string, experiment);  // trm/app/app.cc, with --set and --print_config
 
 namespace trm {
@@ -145,6 +151,53 @@ void Synchronize(const at::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }
 
+// Seconds for the matrix products of one application of the shared network, forward, at the
+// model's shapes and `dtype` on random data (median of 5 after a warm-up): each L_level linear
+// layer, and QK^T and AV per attention layer as batched products (as CountTrmFlops counts them).
+double TimeBlockMatmuls(Architecture& model, const config::ArchConfig& arch, int64_t batch,
+                        const at::Device& device, at::ScalarType dtype) {
+  const int64_t hidden = arch.hidden_size();
+  const int64_t heads = arch.num_heads();
+  const int64_t prefix = arch.puzzle_emb_len() > 0
+                             ? arch.puzzle_emb_len()
+                             : (arch.puzzle_emb_ndim() + hidden - 1) / hidden;
+  const int64_t positions = arch.seq_len() + prefix;
+  const at::TensorOptions options = at::TensorOptions().dtype(dtype).device(device);
+  std::vector<std::pair<at::Tensor, at::Tensor>> linears;  // (input, weight)
+  std::vector<std::pair<at::Tensor, at::Tensor>> attention;  // (q, k); AV reuses q as V
+  for (const auto& item : model.named_parameters()) {
+    const at::Tensor& weight = item.value();
+    const std::string& name = item.key();
+    if (weight.dim() != 2 || !absl::EndsWith(name, ".weight") ||
+        !absl::StrContains(name, "L_level.")) {
+      continue;
+    }
+    const int64_t rows = batch * (absl::StrContains(name, "mlp_t") ? hidden : positions);
+    linears.emplace_back(at::randn({rows, weight.size(1)}, options),
+                         at::randn(weight.sizes(), options));
+    if (absl::StrContains(name, "qkv_proj")) {
+      const at::Tensor q = at::randn({batch * heads, positions, hidden / heads}, options);
+      attention.emplace_back(q, at::randn_like(q));
+    }
+  }
+  at::NoGradGuard no_grad;
+  auto once = [&] {
+    for (const auto& [input, weight] : linears) at::linear(input, weight);
+    for (const auto& [q, k] : attention) at::matmul(at::matmul(q, k.transpose(-2, -1)), q);
+  };
+  once();
+  std::vector<double> seconds;
+  for (int i = 0; i < 5; ++i) {
+    Synchronize(device);
+    const auto start = std::chrono::steady_clock::now();
+    once();
+    Synchronize(device);
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return Median(seconds);
+}
+
 void ResetPeakMemory(const at::Device& device) {
 #ifdef TRM_WITH_CUDA
   if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device.index());
@@ -239,6 +292,18 @@ void Measure(const config::Experiment& experiment, const at::Device& device, int
               threads, train_median, *std::min_element(train_seconds.begin(), train_seconds.end()),
               *std::max_element(train_seconds.begin(), train_seconds.end()), train_seconds.size(),
               throughput(train_median, flops.TrainStep()).c_str(), PeakMemory(device).c_str());
+
+  if (count_flops && absl::GetFlag(FLAGS_matmul_share)) {
+    const at::ScalarType dtype = arch.forward_dtype() == "bfloat16" ? at::kBFloat16 : at::kFloat;
+    const double block = TimeBlockMatmuls(*model, arch, batch, device, dtype);
+    // Gradients take two products per forward one, of the same sizes.
+    const double step_matmuls =
+        block * (flops.forward_blocks + 2 * flops.gradient_blocks);
+    std::printf("threads %d  matmuls alone  %.3f s of the %.3f s step (%.0f%%): %.4g s per network "
+                "application, %.1f TFLOP/s on these shapes\n",
+                threads, step_matmuls, train_median, 100 * step_matmuls / train_median, block,
+                flops.block / block / 1e12);
+  }
 
   std::vector<double> eval_seconds;
   model->eval();

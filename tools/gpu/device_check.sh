@@ -3,7 +3,8 @@
 # nvcc; no Bazel, no network, no Abseil/Protobuf): probes the machine, builds tools/cmake against
 # the pip torch with the libraries tools/gpu/pack_deps.sh packed into .gpu_deps (carry it), and runs
 #   1. the training benchmark of the full arc2_trm model (hidden 512, 900 + 16 positions, bf16,
-#      batch 192): step time, samples/s, matmul FLOPs, MFU, peak memory, and its evaluation pass;
+#      batch 192): step time, samples/s, matmul FLOPs, MFU, peak memory, the share of the step
+#      its matrix products alone take, and its evaluation pass;
 #   2. the unit tests (ctest) with TRM_TEST_DEVICE=cuda, which tests with CUDA cases read;
 #   3. the parity tool on the reference's golden fixtures, on the device;
 #   4. a short evaluation: eval --untrained on a tiny dataset built from third_party/arc_sample.
