@@ -405,7 +405,9 @@ int64_t ExpectStoppedWithCheckpoint(const Result& stopped, const std::string& ru
   EXPECT_FALSE(fs::exists(run_dir + "/checkpoints/step_" + std::to_string(step + 1)));
   const auto metrics = TrainMetrics(run_dir);
   EXPECT_FALSE(metrics.empty());
-  if (!metrics.empty()) EXPECT_EQ(metrics.rbegin()->first, step);
+  if (!metrics.empty()) {
+    EXPECT_EQ(metrics.rbegin()->first, step);
+  }
   return step;
 }
 

@@ -11,9 +11,9 @@
 //      --finetune_steps or until the time budget must go to prediction,
 //   5. predicts the test inputs with the augmentation vote and replaces submission.json.
 //
-//   bazel run //tools:solve -- --experiment=runs/arc2_trm_cpu/config.textproto \
-//     --checkpoint=runs/arc2_trm_cpu --challenges=arc-agi_test_challenges.json --out=runs/solve \
-//     --finetune_steps=400 --time_budget=20m
+//   bazel run //tools:solve -- --experiment=runs/arc2_trm_cpu/config.textproto
+//     --checkpoint=runs/arc2_trm_cpu --challenges=arc-agi_test_challenges.json --out=runs/solve
+//     --finetune_steps=400 --time_budget=20m                                       (one line)
 //
 // With --time_budget the solver first times two prediction batches, stops fine-tuning when the
 // rest of the budget is what prediction and the final checkpoint need, and stops predicting at the
