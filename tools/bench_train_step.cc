@@ -116,15 +116,21 @@ struct TrmFlops {
   double EvalPass(int act_steps) const { return act_steps * (forward_blocks * block + heads); }
 };
 
+// Positions the network sees: the puzzle-embedding prefix, then the grid tokens.
+int64_t Positions(const config::ArchConfig& arch) {
+  const int64_t hidden = arch.hidden_size();
+  const int64_t prefix = arch.puzzle_emb_len() > 0
+                             ? arch.puzzle_emb_len()
+                             : (arch.puzzle_emb_ndim() + hidden - 1) / hidden;
+  return arch.seq_len() + prefix;
+}
+
 // Counts from the parameter shapes, so that it follows the model (SwiGLU width, head layout): every
 // 2-D weight of the shared network is a linear layer over all positions (mlp_t's is over the
 // positions, for each hidden unit), plus the two attention products QK^T and AV per attention layer.
 TrmFlops CountTrmFlops(Architecture& model, const config::ArchConfig& arch, int64_t batch) {
   const int64_t hidden = arch.hidden_size();
-  const int64_t prefix = arch.puzzle_emb_len() > 0
-                             ? arch.puzzle_emb_len()
-                             : (arch.puzzle_emb_ndim() + hidden - 1) / hidden;
-  const double positions = static_cast<double>(arch.seq_len() + prefix);
+  const double positions = static_cast<double>(Positions(arch));
   TrmFlops flops;
   for (const auto& item : model.named_parameters()) {
     const at::Tensor& weight = item.value();
@@ -158,10 +164,7 @@ double TimeBlockMatmuls(Architecture& model, const config::ArchConfig& arch, int
                         const at::Device& device, at::ScalarType dtype) {
   const int64_t hidden = arch.hidden_size();
   const int64_t heads = arch.num_heads();
-  const int64_t prefix = arch.puzzle_emb_len() > 0
-                             ? arch.puzzle_emb_len()
-                             : (arch.puzzle_emb_ndim() + hidden - 1) / hidden;
-  const int64_t positions = arch.seq_len() + prefix;
+  const int64_t positions = Positions(arch);
   const at::TensorOptions options = at::TensorOptions().dtype(dtype).device(device);
   std::vector<std::pair<at::Tensor, at::Tensor>> linears;  // (input, weight)
   std::vector<std::pair<at::Tensor, at::Tensor>> attention;  // (q, k); AV reuses q as V
@@ -297,8 +300,7 @@ void Measure(const config::Experiment& experiment, const at::Device& device, int
     const at::ScalarType dtype = arch.forward_dtype() == "bfloat16" ? at::kBFloat16 : at::kFloat;
     const double block = TimeBlockMatmuls(*model, arch, batch, device, dtype);
     // Gradients take two products per forward one, of the same sizes.
-    const double step_matmuls =
-        block * (flops.forward_blocks + 2 * flops.gradient_blocks);
+    const double step_matmuls = block * (flops.forward_blocks + 2 * flops.gradient_blocks);
     std::printf("threads %d  matmuls alone  %.3f s of the %.3f s step (%.0f%%): %.4g s per network "
                 "application, %.1f TFLOP/s on these shapes\n",
                 threads, step_matmuls, train_median, 100 * step_matmuls / train_median, block,
