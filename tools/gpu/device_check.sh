@@ -171,7 +171,8 @@ if [[ $smoke == 0 ]]; then
     export TORCH_CUDA_ARCH_LIST=9.0
   fi
   step configure 20 "${configure[@]}" || { echo "error: configure failed"; exit 1; }
-  step "build tools" 60 cmake --build "$build" -j "$jobs" --target trm_tools
+  # -k 0: one target that fails to compile leaves the others built, and their steps still run.
+  step "build tools" 60 cmake --build "$build" -j "$jobs" --target trm_tools -- -k 0
 fi
 
 # ---- 1. Training benchmark -----------------------------------------------------------------------
@@ -192,7 +193,7 @@ step "benchmark arc2_trm" 30 "$bin/tools/bench_train_step" --device=$device "${b
 
 # ---- 2. Unit tests ----------------------------------------------------------------------------
 if [[ $smoke == 0 ]]; then
-  step "build all" 60 cmake --build "$build" -j "$jobs"
+  step "build all" 60 cmake --build "$build" -j "$jobs" -- -k 0
   ctest_args=(-j "$jobs")
 else
   ctest_args=(-j 2 -R '^trm/(base|registry|plugin):')  # a few quick ones: the plumbing works
