@@ -125,24 +125,49 @@ int64_t Positions(const config::ArchConfig& arch) {
   return arch.seq_len() + prefix;
 }
 
-// Counts from the parameter shapes, so that it follows the model (SwiGLU width, head layout): every
-// 2-D weight of the shared network is a linear layer over all positions (mlp_t's is over the
-// positions, for each hidden unit), plus the two attention products QK^T and AV per attention layer.
-TrmFlops CountTrmFlops(Architecture& model, const config::ArchConfig& arch, int64_t batch) {
+// One matrix product [m, k] x [k, n], or `count` of them batched.
+struct MatmulShape {
+  int64_t count, m, k, n;
+  double Flops() const { return 2.0 * count * m * k * n; }
+};
+
+// The products of one application of the shared network (L_layers blocks) to the batch, from the
+// parameter shapes so that they follow the model (SwiGLU width, head layout): every 2-D L_level
+// weight is a linear layer over all positions (mlp_t's is over the positions, for each hidden
+// unit), plus QK^T and AV per attention layer, batched over batch x heads.
+std::vector<MatmulShape> BlockMatmuls(Architecture& model, const config::ArchConfig& arch,
+                                      int64_t batch) {
   const int64_t hidden = arch.hidden_size();
-  const double positions = static_cast<double>(Positions(arch));
+  const int64_t heads = arch.num_heads();
+  const int64_t positions = Positions(arch);
+  std::vector<MatmulShape> shapes;
+  for (const auto& item : model.named_parameters()) {
+    const at::Tensor& weight = item.value();
+    const std::string& name = item.key();
+    if (weight.dim() != 2 || !absl::EndsWith(name, ".weight") ||
+        !absl::StrContains(name, "L_level.")) {
+      continue;
+    }
+    const int64_t rows = batch * (absl::StrContains(name, "mlp_t") ? hidden : positions);
+    shapes.push_back({1, rows, weight.size(1), weight.size(0)});
+    if (absl::StrContains(name, "qkv_proj")) {
+      const int64_t head_dim = hidden / heads;
+      shapes.push_back({batch * heads, positions, head_dim, positions});  // QK^T
+      shapes.push_back({batch * heads, positions, positions, head_dim});  // AV
+    }
+  }
+  return shapes;
+}
+
+TrmFlops CountTrmFlops(Architecture& model, const config::ArchConfig& arch, int64_t batch) {
   TrmFlops flops;
+  for (const MatmulShape& shape : BlockMatmuls(model, arch, batch)) flops.block += shape.Flops();
   for (const auto& item : model.named_parameters()) {
     const at::Tensor& weight = item.value();
     const std::string& name = item.key();
     if (weight.dim() != 2 || !absl::EndsWith(name, ".weight")) continue;
     const double product = 2.0 * weight.size(0) * weight.size(1);
-    if (absl::StrContains(name, "L_level.")) {
-      flops.block += product * batch * (absl::StrContains(name, "mlp_t") ? hidden : positions);
-      if (absl::StrContains(name, "qkv_proj")) {
-        flops.block += 2 * (2.0 * batch * positions * positions * hidden);  // QK^T and AV
-      }
-    } else if (absl::StrContains(name, "lm_head")) {
+    if (absl::StrContains(name, "lm_head")) {
       flops.heads += product * batch * arch.seq_len();
     } else if (absl::StrContains(name, "q_head")) {
       flops.heads += product * batch;
@@ -157,36 +182,19 @@ void Synchronize(const at::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }
 
-// Seconds for the matrix products of one application of the shared network, forward, at the
-// model's shapes and `dtype` on random data (median of 5 after a warm-up): each L_level linear
-// layer, and QK^T and AV per attention layer as batched products (as CountTrmFlops counts them).
-double TimeBlockMatmuls(Architecture& model, const config::ArchConfig& arch, int64_t batch,
-                        const at::Device& device, at::ScalarType dtype) {
-  const int64_t hidden = arch.hidden_size();
-  const int64_t heads = arch.num_heads();
-  const int64_t positions = Positions(arch);
+// Seconds for `shapes` (one application of the shared network, forward) on random `dtype` data:
+// the median of 5 after a warm-up.
+double TimeMatmuls(const std::vector<MatmulShape>& shapes, const at::Device& device,
+                   at::ScalarType dtype) {
   const at::TensorOptions options = at::TensorOptions().dtype(dtype).device(device);
-  std::vector<std::pair<at::Tensor, at::Tensor>> linears;  // (input, weight)
-  std::vector<std::pair<at::Tensor, at::Tensor>> attention;  // (q, k); AV reuses q as V
-  for (const auto& item : model.named_parameters()) {
-    const at::Tensor& weight = item.value();
-    const std::string& name = item.key();
-    if (weight.dim() != 2 || !absl::EndsWith(name, ".weight") ||
-        !absl::StrContains(name, "L_level.")) {
-      continue;
-    }
-    const int64_t rows = batch * (absl::StrContains(name, "mlp_t") ? hidden : positions);
-    linears.emplace_back(at::randn({rows, weight.size(1)}, options),
-                         at::randn(weight.sizes(), options));
-    if (absl::StrContains(name, "qkv_proj")) {
-      const at::Tensor q = at::randn({batch * heads, positions, hidden / heads}, options);
-      attention.emplace_back(q, at::randn_like(q));
-    }
+  std::vector<std::pair<at::Tensor, at::Tensor>> operands;
+  for (const MatmulShape& shape : shapes) {
+    operands.emplace_back(at::randn({shape.count, shape.m, shape.k}, options),
+                          at::randn({shape.count, shape.k, shape.n}, options));
   }
   at::NoGradGuard no_grad;
   auto once = [&] {
-    for (const auto& [input, weight] : linears) at::linear(input, weight);
-    for (const auto& [q, k] : attention) at::matmul(at::matmul(q, k.transpose(-2, -1)), q);
+    for (const auto& [a, b] : operands) at::matmul(a, b);
   };
   once();
   std::vector<double> seconds;
@@ -298,7 +306,7 @@ void Measure(const config::Experiment& experiment, const at::Device& device, int
 
   if (count_flops && absl::GetFlag(FLAGS_matmul_share)) {
     const at::ScalarType dtype = arch.forward_dtype() == "bfloat16" ? at::kBFloat16 : at::kFloat;
-    const double block = TimeBlockMatmuls(*model, arch, batch, device, dtype);
+    const double block = TimeMatmuls(BlockMatmuls(*model, arch, batch), device, dtype);
     // Gradients take two products per forward one, of the same sizes.
     const double step_matmuls = block * (flops.forward_blocks + 2 * flops.gradient_blocks);
     std::printf("threads %d  matmuls alone  %.3f s of the %.3f s step (%.0f%%): %.4g s per network "
