@@ -25,6 +25,7 @@
 #include "trm/logging/tfrecord.h"
 #include "trm/train/checkpoint_dir.h"
 #include "tools/testing/tool_process.h"
+#include "trm/testing/test_device.h"
 #include "trm/train/trainer.h"
 
 namespace trm {
@@ -251,11 +252,9 @@ TEST_F(TrainToolTest, KillNineThenResumeLatestGivesBitIdenticalLosses) {
 // The device run of tools/gpu/device_check.sh sets TRM_TEST_DEVICE=cuda: the same on the GPU,
 // where the checkpoint carries device tensors and the CUDA generator state. (Skipped elsewhere.)
 TEST(TrainDeviceTest, KillNineThenResumeOnTheDeviceGivesBitIdenticalLosses) {
-  const char* device = std::getenv("TRM_TEST_DEVICE");
-  if (device == nullptr || std::string(device) == "cpu") {
-    GTEST_SKIP() << "device case: runs with TRM_TEST_DEVICE=cuda";
-  }
-  const std::vector<std::string> on_device = {std::string("--device=") + device};
+  const std::string device = trm::testing::TestDevice();
+  if (device == "cpu") GTEST_SKIP() << "device case: runs with TRM_TEST_DEVICE=cuda";
+  const std::vector<std::string> on_device = {"--device=" + device};
   const std::string baseline = TestTmp() + "/device_baseline";
   const Result run = RunTrain(TrainArgs(baseline, on_device));
   ASSERT_TRUE(run.exited_ok()) << run.output;

@@ -1,12 +1,12 @@
 #include "plugins/optimizers/adam.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "trm/checkpoint/safetensors.h"
+#include "trm/testing/test_device.h"
 
 namespace trm::plugins {
 namespace {
@@ -221,8 +221,7 @@ TEST(AdamTest, TensorOpsMatchTheHostLoop) { ExpectTensorOpsMatchTheHostLoop(at::
 // The device run of tools/gpu/device_check.sh sets TRM_TEST_DEVICE=cuda: then a missing GPU is a
 // failure, not a skip.
 TEST(AdamTest, CudaMatchesTheHostLoop) {
-  const char* device = std::getenv("TRM_TEST_DEVICE");
-  if (device == nullptr || std::string(device) != "cuda") {
+  if (trm::testing::TestDevice() != "cuda") {
     GTEST_SKIP() << "CUDA case: runs with TRM_TEST_DEVICE=cuda";
   }
   ASSERT_TRUE(at::hasCUDA()) << "TRM_TEST_DEVICE=cuda but this LibTorch or machine has no CUDA";
@@ -236,10 +235,10 @@ TEST(AdamTest, LoadStateRejectsMissingAndMisshapenTensors) {
   for (const auto& [key, tensor] : optimizer.StateTensors()) state[key] = tensor.clone();
   state.erase("w.exp_avg");
   EXPECT_THAT(std::string(optimizer.LoadStateTensors(state).message()),
-              testing::HasSubstr("'w.exp_avg'"));
+              ::testing::HasSubstr("'w.exp_avg'"));
   state["w.exp_avg"] = at::zeros({3, 2});
   EXPECT_THAT(std::string(optimizer.LoadStateTensors(state).message()),
-              testing::HasSubstr("'w.exp_avg' has"));
+              ::testing::HasSubstr("'w.exp_avg' has"));
 }
 
 TEST(AdamTest, RejectsHalfPrecisionParameters) {

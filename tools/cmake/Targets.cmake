@@ -105,6 +105,9 @@ trm_library(trm/checkpoint torch_save_writer
 trm_library(trm/testing fake_communicator
   SRCS trm/testing/fake_communicator.cc
 )
+trm_library(trm/testing test_device
+  SRCS trm/testing/test_device.cc
+)
 
 # //tests/testing
 trm_library(tests/testing testing
@@ -536,7 +539,7 @@ trm_test(tools/replay compare_test
 )
 trm_test(tools/replay parity_test HOST EXPORTS SIZE medium
   SRCS tools/replay/parity_test.cc
-  LIBS tools_replay_parity tests_testing_testing trm::gmock_main
+  LIBS tools_replay_parity tests_testing_testing trm_testing_test_device trm::gmock_main
   DATA
     ${TRM_PLUGINS}
     tests/golden/hrm
@@ -683,7 +686,7 @@ trm_test(trm/distributed env_test
 )
 trm_test(trm/distributed c10d_communicator_test
   SRCS trm/distributed/c10d_communicator_test.cc
-  LIBS trm::gtest_main
+  LIBS trm_testing_test_device trm::gtest_main
 )
 trm_test(trm/distributed launcher_test
   SRCS trm/distributed/launcher_test.cc
@@ -777,7 +780,7 @@ trm_library(tools/testing tool_process
 )
 trm_test(tools train_test HOST SIZE large
   SRCS tools/train_test.cc
-  LIBS tools_testing_tool_process trm::gmock_main
+  LIBS tools_testing_tool_process trm_testing_test_device trm::gmock_main
   DATA tools_train experiments ${TRM_PLUGINS} tests/golden/arc2_trm_cpu_loss third_party/arc_sample
 )
 
@@ -869,7 +872,7 @@ trm_test(plugins/act_loss act_loss_head_test HOST
 # //plugins/optimizers
 trm_test(plugins/optimizers adam_test HOST
   SRCS plugins/optimizers/adam_test.cc
-  LIBS plugins_optimizers_adam trm::gmock_main
+  LIBS plugins_optimizers_adam trm_testing_test_device trm::gmock_main
   DATA tests/golden/adam_atan2
 )
 trm_test(plugins/optimizers sparse_sign_sgd_test HOST

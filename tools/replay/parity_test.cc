@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/runfiles.h"
 #include "trm/checkpoint/safetensors.h"
+#include "trm/testing/test_device.h"
 
 namespace trm::parity {
 namespace {
@@ -30,16 +31,10 @@ class ParityTest : public ::testing::TestWithParam<std::string> {
   static void SetUpTestSuite() { LoadPlugins(); }
 };
 
-// The device run (tools/gpu/device_check.sh) sets TRM_TEST_DEVICE=cuda: the model cases then run
-// there, within the same tolerances.
-std::string TestDevice() {
-  const char* device = std::getenv("TRM_TEST_DEVICE");
-  return device == nullptr ? "cpu" : device;
-}
-
 TEST_P(ParityTest, EveryStoredTensorIsWithinTheCaseTolerances) {
   ParityOptions options;
-  if (GetParam() != "ops") options.device = TestDevice();
+  // On the test device (the GPU in tools/gpu/device_check.sh), within the same tolerances.
+  if (GetParam() != "ops") options.device = trm::testing::TestDevice();
   const absl::StatusOr<ParityReport> report = RunParityCase(CaseDir(GetParam()), options);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->passed()) << report->ToString();

@@ -3,7 +3,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <string>
@@ -12,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "trm/distributed/gradient_reducer.h"
 #include "trm/distributed/launcher.h"
+#include "trm/testing/test_device.h"
 
 namespace trm {
 namespace {
@@ -160,8 +160,7 @@ TEST(C10dCommunicatorTest, OneProcessOnCudaNeedsNoNccl) {
 // TRM_TEST_DEVICE=cuda (tools/gpu/device_check.sh) over NCCL, which refuses two ranks on one GPU;
 // elsewhere over Gloo on the CPU. Sums over one rank leave every value as it was.
 TEST(C10dCommunicatorTest, CollectivesOfOneRankOnTheTestDevice) {
-  const char* test_device = std::getenv("TRM_TEST_DEVICE");
-  const std::string device = test_device == nullptr || *test_device == '\0' ? "cpu" : test_device;
+  const std::string device = trm::testing::TestDevice();
   const bool cuda = device.rfind("cuda", 0) == 0;
   if (cuda && !NcclAvailable()) GTEST_SKIP() << "this LibTorch has no NCCL";
   absl::StatusOr<int> port = PickFreePort();
